@@ -1,0 +1,24 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+
+/** Absolute path of the canonical OpenAPI 3.1 document (`openapi.yaml`). */
+export const specPath: string = fileURLToPath(new URL("../openapi.yaml", import.meta.url));
+
+/** Absolute path of the same document bundled to JSON at build time (`dist/openapi.json`). */
+export const bundledSpecPath: string = fileURLToPath(new URL("./openapi.json", import.meta.url));
+
+/** The OpenAPI document as a plain object, in the shape YAML parsing gives. */
+export type OpenApiDocument = Record<string, unknown> & {
+  readonly openapi: string;
+  readonly paths: Record<string, unknown>;
+  readonly components: Record<string, unknown>;
+};
+
+/**
+ * Reads and parses the canonical document. Each call reads the file again, so tools that watch the
+ * spec see edits; cache the result yourself on a hot path.
+ */
+export function loadSpec(): OpenApiDocument {
+  return parse(readFileSync(specPath, "utf8")) as OpenApiDocument;
+}

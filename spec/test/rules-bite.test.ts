@@ -1,0 +1,86 @@
+// Mutation check: each negative case of spec.test.ts must be rejected *because of* the rule it names.
+// Remove that one rule from a copy of the document and the same body must become valid; if it stays
+// invalid, some other rule was doing the rejecting and the test proves less than it claims.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { specPath } from "../src/index.js";
+import { check } from "./oracle.js";
+
+const source = readFileSync(specPath, "utf8");
+const REQUEST = ["components", "schemas", "CreateTaskRequest"];
+const seed = {
+  model: "kling-v1-6",
+  image_list: [
+    { image: "https://example.com/image1.jpg" },
+    { image: "https://example.com/image2.jpg" },
+  ],
+  prompt: "Animate the characters",
+  duration: "5",
+};
+
+function withoutRule(name: string, find: string, replace: string): string {
+  const index = source.indexOf(find);
+  if (index < 0 || source.indexOf(find, index + 1) >= 0)
+    throw new Error(`rule ${name} not found exactly once`);
+  const dir = mkdtempSync(join(tmpdir(), `spec-${name}-`));
+  const file = join(dir, "openapi.yaml");
+  writeFileSync(file, source.replace(find, replace));
+  return pathToFileURL(file).href;
+}
+
+const cases: [string, string, string, unknown][] = [
+  [
+    "maxItems",
+    "minItems: 1\n          maxItems: 4\n",
+    "minItems: 1\n",
+    {
+      ...seed,
+      image_list: [1, 2, 3, 4, 5].map((n) => ({ image: `https://example.com/${n}.jpg` })),
+    },
+  ],
+  [
+    "duration-type",
+    'type: string\n          enum: ["5", "10"]',
+    'enum: ["5", "10", 5]',
+    { ...seed, duration: 5 },
+  ],
+  ["mode-enum", "enum: [std, pro]", "x-rule-removed: true", { ...seed, mode: "turbo" }],
+  [
+    "prompt-maxLength",
+    "maxLength: 2500\n          description: Text that",
+    "description: Text that",
+    {
+      ...seed,
+      prompt: "p".repeat(2501),
+    },
+  ],
+  [
+    "prompt-required",
+    "required: [model, image_list, prompt]",
+    "required: [model, image_list]",
+    {
+      model: seed.model,
+      image_list: seed.image_list,
+    },
+  ],
+  [
+    "image-pattern",
+    'pattern: "^(?:https?://\\\\S+|[A-Za-z0-9+/]+={0,2})$"\n',
+    "x-rule-removed: true\n",
+    {
+      ...seed,
+      image_list: [{ image: "data:image/png;base64,iVBORw0KGgo=" }],
+    },
+  ],
+];
+
+describe("each negative case is rejected by the rule it names", () => {
+  it.each(cases)("%s", async (name, find, replace, body) => {
+    expect((await check(REQUEST, body)).valid).toBe(false);
+    const mutated = withoutRule(name, find, replace);
+    expect((await check(REQUEST, body, mutated)).errors).toEqual([]);
+  });
+});
