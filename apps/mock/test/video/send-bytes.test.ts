@@ -1,0 +1,44 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMp4 } from "../../src/video/mp4.js";
+import { sendBytes } from "../../src/video/range.js";
+
+describe("sendBytes over real HTTP (127.0.0.1)", () => {
+  const body = createMp4({ width: 320, height: 180, durationSeconds: 1 });
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => void sendBytes(req, res, body, "video/mp4"));
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v.mp4`;
+  });
+  afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
+
+  it("200 with the whole body and Accept-Ranges when no Range is sent", async () => {
+    const r = await fetch(url);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("accept-ranges")).toBe("bytes");
+    expect(r.headers.get("content-type")).toBe("video/mp4");
+    expect(new Uint8Array(await r.arrayBuffer())).toEqual(body);
+  });
+
+  it("206 with Content-Range for a single range", async () => {
+    const r = await fetch(url, { headers: { range: "bytes=4-11" } });
+    expect(r.status).toBe(206);
+    expect(r.headers.get("content-range")).toBe(`bytes 4-11/${body.length}`);
+    expect(new TextDecoder().decode(await r.arrayBuffer())).toBe("ftypisom");
+  });
+
+  it("206 for a suffix range", async () => {
+    const r = await fetch(url, { headers: { range: "bytes=-10" } });
+    expect(r.status).toBe(206);
+    expect(new Uint8Array(await r.arrayBuffer())).toEqual(body.subarray(body.length - 10));
+  });
+
+  it("416 with Content-Range: bytes */size when unsatisfiable", async () => {
+    const r = await fetch(url, { headers: { range: `bytes=${body.length}-` } });
+    expect(r.status).toBe(416);
+    expect(r.headers.get("content-range")).toBe(`bytes */${body.length}`);
+  });
+});
