@@ -1,0 +1,162 @@
+import createClient, { type Client } from "openapi-fetch";
+import {
+  ConnectionError,
+  errorFromResponse,
+  KlingApiError,
+  ServerError,
+  SubmitOutcomeUnknownError,
+  TimeoutError,
+} from "./errors.js";
+import type { paths } from "./generated/openapi.js";
+import { createRetryFetch, type FetchLike } from "./retry.js";
+import { type SucceededTask, type Task, toTask } from "./task.js";
+import type { CreateTaskRequest } from "./types.js";
+import { pollTask, type WaitOptions, waitFor } from "./wait.js";
+
+/** The default base URL: the ezmodel gateway. */
+export const DEFAULT_BASE_URL = "https://api.ezmodel.cloud";
+
+/** Options of {@link createKlingClient}. */
+export interface KlingClientOptions {
+  /** The gateway API key, sent as `Authorization: Bearer <apiKey>`. */
+  apiKey: string;
+  /** Default `https://api.ezmodel.cloud`; `http://127.0.0.1:4010` for the local mock. */
+  baseUrl?: string | undefined;
+  /** A custom `fetch` (for proxies, tests or other runtimes). Default: `globalThis.fetch`. */
+  fetch?: FetchLike | undefined;
+  /** Retries per request after the first attempt. Default 2. Submits retry only when safe. */
+  maxRetries?: number | undefined;
+  /** Timeout of each HTTP attempt in ms (not of the client's life). Default 60 000. */
+  timeoutMs?: number | undefined;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string> | undefined;
+}
+
+/** Options of one request. */
+export interface RequestOptions {
+  /** Aborting rejects at once with the signal's reason. */
+  signal?: AbortSignal | undefined;
+}
+
+/** A task just submitted; `externalTaskId` is always known (given or generated). */
+export type SubmittedTask = Task & { externalTaskId: string };
+
+/** The client returned by {@link createKlingClient}. */
+export interface KlingClient {
+  /** The openapi-fetch client, fully typed from the spec, with the same retries and timeout. */
+  readonly raw: Client<paths>;
+  /**
+   * Submits a task (billable). Sends an `external_task_id` (a random UUID when `body` has none) and
+   * never retries in a way that could create two tasks: when the outcome is unknown it throws
+   * {@link SubmitOutcomeUnknownError} carrying that id. An abort through `signal` rejects with the
+   * signal's reason like any other call, so pass your own `external_task_id` if you may abort a
+   * submit and need to reconcile it.
+   */
+  submit(body: CreateTaskRequest, options?: RequestOptions): Promise<SubmittedTask>;
+  /** Fetches one task and normalises it. */
+  getTask(taskId: string, options?: RequestOptions): Promise<Task>;
+  /**
+   * Polls until the task succeeds; throws `TaskFailedError` on `failed`, `WaitTimeoutError` on
+   * timeout, and rejects with the signal's reason on abort.
+   */
+  waitForTask(taskId: string, options?: WaitOptions): Promise<SucceededTask>;
+  /** {@link KlingClient.submit} then {@link KlingClient.waitForTask}. */
+  submitAndWait(body: CreateTaskRequest, options?: WaitOptions): Promise<SucceededTask>;
+  /** Yields the task on each change of status or progress, ending with the terminal state. */
+  watchTask(taskId: string, options?: WaitOptions): AsyncGenerator<Task, void, undefined>;
+}
+
+/** Maps whatever a request threw to a typed error (the caller's abort reason passes through). */
+function asKlingError(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted || error instanceof KlingApiError) return error;
+  const name = error instanceof Error ? error.name : "";
+  if (name === "TimeoutError" || name === "AbortError") {
+    return new TimeoutError("Response timed out", { cause: error });
+  }
+  if (error instanceof TypeError) {
+    return new ConnectionError("Connection lost", { cause: error });
+  }
+  return error;
+}
+
+/**
+ * Creates a client for the Kling multi-image-to-video API through the ezmodel gateway.
+ *
+ * @example
+ * ```ts
+ * const kling = createKlingClient({ apiKey: process.env.EZMODEL_API_KEY! });
+ * const done = await kling.submitAndWait({ model: "kling-v1-6", prompt: "…", image_list: [{ image: url }] });
+ * console.log(done.video?.url);
+ * ```
+ */
+export function createKlingClient(options: KlingClientOptions): KlingClient {
+  const raw = createClient<paths>({
+    baseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
+    fetch: createRetryFetch({
+      fetch: options.fetch,
+      maxRetries: options.maxRetries,
+      timeoutMs: options.timeoutMs,
+    }),
+    headers: { ...options.headers, Authorization: `Bearer ${options.apiKey}` },
+  });
+
+  async function getTask(taskId: string, { signal }: RequestOptions = {}): Promise<Task> {
+    let result: Awaited<ReturnType<typeof raw.GET>>;
+    try {
+      result = await raw.GET("/kling/v1/videos/multi-image2video/{task_id}", {
+        params: { path: { task_id: taskId } },
+        signal: signal ?? null,
+      });
+    } catch (error) {
+      throw asKlingError(error, signal);
+    }
+    const { data, error, response } = result;
+    if (!response.ok || data === undefined) {
+      throw errorFromResponse(response.status, error, response.headers);
+    }
+    return toTask(data);
+  }
+
+  async function submit(
+    body: CreateTaskRequest,
+    { signal }: RequestOptions = {},
+  ): Promise<SubmittedTask> {
+    const externalTaskId = body.external_task_id ?? globalThis.crypto.randomUUID();
+    let result: Awaited<ReturnType<typeof raw.POST>>;
+    try {
+      result = await raw.POST("/kling/v1/videos/multi-image2video", {
+        body: { ...body, external_task_id: externalTaskId },
+        signal: signal ?? null,
+      });
+    } catch (error) {
+      const typed = asKlingError(error, signal);
+      if (typed instanceof ConnectionError && typed.mayHaveReachedServer) {
+        throw new SubmitOutcomeUnknownError(externalTaskId, typed);
+      }
+      throw typed;
+    }
+    const { data, error, response } = result;
+    if (!response.ok || data === undefined) {
+      const typed = errorFromResponse(response.status, error, response.headers);
+      // A gateway that timed out or lost Kling (502/504) cannot say whether the task exists.
+      if (typed instanceof ServerError && (response.status === 502 || response.status === 504)) {
+        throw new SubmitOutcomeUnknownError(externalTaskId, typed);
+      }
+      throw typed;
+    }
+    const task = toTask(data);
+    return { ...task, externalTaskId: task.externalTaskId ?? externalTaskId };
+  }
+
+  return {
+    raw,
+    submit,
+    getTask,
+    waitForTask: (taskId, waitOptions) => waitFor(getTask, taskId, waitOptions),
+    watchTask: (taskId, waitOptions) => pollTask(getTask, taskId, waitOptions),
+    async submitAndWait(body, waitOptions = {}) {
+      const { taskId } = await submit(body, { signal: waitOptions.signal });
+      return waitFor(getTask, taskId, waitOptions);
+    },
+  };
+}

@@ -1,0 +1,263 @@
+import type { Task } from "./task.js";
+import { isRecord, str } from "./util.js";
+
+/** Base class of every error this package throws (except an abort, which rejects with the signal's reason). */
+export class KlingError extends Error {
+  override name = "KlingError";
+}
+
+/** Options for constructing a {@link KlingApiError}. */
+export interface KlingApiErrorInit {
+  /** HTTP status, absent when no response was received. */
+  status?: number | undefined;
+  /** The envelope's code (`task_not_exist`, `model_not_found`, ...) or Kling's numeric code. */
+  code?: string | number | undefined;
+  /** Kling's numeric business code (1000-5002) when one was found in the body. */
+  klingCode?: number | undefined;
+  /** Kling's or the gateway's request id, when present. */
+  requestId?: string | undefined;
+  /** The parsed response body (or its text when it was not JSON). */
+  body?: unknown;
+  /** Response headers. */
+  headers?: Headers | undefined;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * An error answered by the API (or a failure to get an answer). `instanceof` one of its
+ * subclasses to branch: {@link AuthenticationError}, {@link PermissionDeniedError},
+ * {@link InvalidRequestError}, {@link NotFoundError}, {@link RateLimitError}, {@link ServerError},
+ * {@link ConnectionError}, {@link TimeoutError}, {@link SubmitOutcomeUnknownError}.
+ */
+export class KlingApiError extends KlingError {
+  override name = "KlingApiError";
+  /** HTTP status; `undefined` when no response was received. */
+  readonly status: number | undefined;
+  /** The envelope's code (string) or Kling's numeric code; `undefined` when there was none. */
+  readonly code: string | number | undefined;
+  /** Kling's numeric business code (see the spec's `x-kling-error-codes`), when found. */
+  readonly klingCode: number | undefined;
+  /** The request id from the body, when present. */
+  readonly requestId: string | undefined;
+  /** The parsed response body. */
+  readonly body: unknown;
+  /** Response headers, when there was a response. */
+  readonly headers: Headers | undefined;
+
+  /** Creates the error; prefer the subclasses. */
+  constructor(message: string, init: KlingApiErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.code = init.code;
+    this.klingCode = init.klingCode;
+    this.requestId = init.requestId;
+    this.body = init.body;
+    this.headers = init.headers;
+  }
+}
+
+/** HTTP 401, or Kling 1000-1004: the API key is missing or invalid. */
+export class AuthenticationError extends KlingApiError {
+  override name = "AuthenticationError";
+}
+/** HTTP 403, or Kling 1103: the key may not do this (for example `quota_not_enough`). */
+export class PermissionDeniedError extends KlingApiError {
+  override name = "PermissionDeniedError";
+}
+/** HTTP 400/413/422, or Kling 1200/1201/1300/1301: the request breaks a rule or a policy. */
+export class InvalidRequestError extends KlingApiError {
+  override name = "InvalidRequestError";
+}
+/** HTTP 404, `task_not_exist`, or Kling 1202/1203: no such task or route. */
+export class NotFoundError extends KlingApiError {
+  override name = "NotFoundError";
+}
+/** HTTP 429, or Kling 1100-1102/1302-1304: rate, concurrency or account limits. */
+export class RateLimitError extends KlingApiError {
+  override name = "RateLimitError";
+  /** How long the server asked to wait (`retry-after-ms` / `Retry-After`), when it said. */
+  readonly retryAfterMs: number | undefined;
+  /** Creates the error. */
+  constructor(
+    message: string,
+    init: KlingApiErrorInit & { retryAfterMs?: number | undefined } = {},
+  ) {
+    super(message, init);
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+/** HTTP 5xx, or Kling 5000-5002: the gateway or Kling failed. */
+export class ServerError extends KlingApiError {
+  override name = "ServerError";
+}
+/** No response: the connection failed or was lost. `status` is `undefined`. */
+export class ConnectionError extends KlingApiError {
+  override name = "ConnectionError";
+  /**
+   * `false` when the request provably never reached the server (connection refused, DNS failure),
+   * so repeating it is safe even for a submit; `true` when it may have been received.
+   */
+  readonly mayHaveReachedServer: boolean;
+  /** Creates the error. */
+  constructor(
+    message: string,
+    init: KlingApiErrorInit & { mayHaveReachedServer?: boolean | undefined } = {},
+  ) {
+    super(message, init);
+    this.mayHaveReachedServer = init.mayHaveReachedServer ?? true;
+  }
+}
+/** The per-request timeout (`timeoutMs`) elapsed before the response arrived. */
+export class TimeoutError extends ConnectionError {
+  override name = "TimeoutError";
+}
+
+/**
+ * A submit may or may not have created a task: it timed out or lost its connection after the
+ * request was sent (or the gateway answered 502/504). Submitting again could create, and bill, a
+ * second task. Reconcile by {@link SubmitOutcomeUnknownError.externalTaskId} instead, for
+ * example from the callback, which echoes it in `task_info.external_task_id`.
+ */
+export class SubmitOutcomeUnknownError extends KlingApiError {
+  override name = "SubmitOutcomeUnknownError";
+  /** The `external_task_id` sent with the submit (generated when the caller gave none). */
+  readonly externalTaskId: string;
+  /** Creates the error. */
+  constructor(externalTaskId: string, cause: KlingApiError) {
+    super(
+      `Submit outcome unknown (${cause.message}): reconcile by external_task_id "${externalTaskId}" before resubmitting`,
+      { ...cause, cause },
+    );
+    this.externalTaskId = externalTaskId;
+  }
+}
+
+/** `waitForTask` saw the task reach `failed`; the task (with `failReason`) is attached. */
+export class TaskFailedError extends KlingError {
+  override name = "TaskFailedError";
+  /** The failed task. */
+  readonly task: Task & { status: "failed" };
+  /** Creates the error. */
+  constructor(task: Task & { status: "failed" }) {
+    super(`Task ${task.taskId} failed: ${task.failReason || "no reason given"}`);
+    this.task = task;
+  }
+}
+
+/** `waitForTask` gave up after its `timeoutMs`; the last task seen (if any) is attached. */
+export class WaitTimeoutError extends KlingError {
+  override name = "WaitTimeoutError";
+  /** The last state seen before giving up. */
+  readonly task: Task | undefined;
+  /** Creates the error. */
+  constructor(taskId: string, timeoutMs: number, task: Task | undefined) {
+    super(
+      `Task ${taskId} did not finish within ${timeoutMs} ms (last status: ${task?.status ?? "unknown"})`,
+    );
+    this.task = task;
+  }
+}
+
+/** An image cannot be sent: wrong format, too large, or a URL that is not http(s). */
+export class InvalidImageError extends KlingError {
+  override name = "InvalidImageError";
+}
+
+/** A callback failed signature verification or does not have the payload's shape. */
+export class WebhookVerificationError extends KlingError {
+  override name = "WebhookVerificationError";
+}
+
+/** The HTTP status Kling documents for one of its numeric business codes (1000-5002). */
+function klingStatus(code: number): number | undefined {
+  if (code >= 5000 && code <= 5002) return [500, 503, 504][code - 5000];
+  if (code < 1000 || code > 1304) return undefined;
+  return code < 1100
+    ? 401
+    : code < 1103
+      ? 429
+      : code < 1200
+        ? 403
+        : code < 1202
+          ? 400
+          : code < 1300
+            ? 404
+            : code < 1302
+              ? 400
+              : 429;
+}
+
+/**
+ * Parses a `Retry-After`/`retry-after-ms` pair into milliseconds. `retry-after-ms` wins; then
+ * `Retry-After` as seconds or as an HTTP date. Returns `undefined` when absent or unparseable.
+ */
+export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
+  const ms = headers.get("retry-after-ms");
+  if (ms !== null && ms.trim() !== "") {
+    const value = Number(ms);
+    if (Number.isFinite(value) && value >= 0) return value;
+  }
+  const header = headers.get("retry-after");
+  if (header === null || header.trim() === "") return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Builds the typed error for an HTTP error response from either envelope
+ * (`{error: {message, type, code}}` or `{code, message, data}`), reading Kling's numeric code
+ * from the message when it carries Kling's raw error body. Kling's code, when found, picks the
+ * class; otherwise the HTTP status does (`task_not_exist` is a {@link NotFoundError}).
+ */
+export function errorFromResponse(status: number, body: unknown, headers?: Headers): KlingApiError {
+  let message: string | undefined;
+  let code: string | number | undefined;
+  let klingCode: number | undefined;
+  let requestId: string | undefined;
+  if (isRecord(body)) {
+    const inner = isRecord(body.error) ? body.error : body;
+    message = str(inner.message);
+    code = typeof inner.code === "number" ? inner.code : (str(inner.code) ?? str(inner.type));
+    requestId = str(inner.request_id);
+    if (typeof inner.code === "number") klingCode = inner.code;
+    if (message?.startsWith("{")) {
+      try {
+        const kling: unknown = JSON.parse(message);
+        if (isRecord(kling) && typeof kling.code === "number") {
+          klingCode = kling.code;
+          message = str(kling.message) ?? message;
+          requestId = str(kling.request_id) ?? requestId;
+        }
+      } catch {
+        // not Kling's body: keep the message as it is
+      }
+    }
+  } else if (typeof body === "string" && body !== "") {
+    message = body.slice(0, 500);
+  }
+  const effective = (klingCode !== undefined && klingStatus(klingCode)) || status;
+  const init: KlingApiErrorInit = { status, code, klingCode, requestId, body, headers };
+  const text = `${status} ${message ?? "request failed"}${klingCode === undefined ? "" : ` (Kling ${klingCode})`}`;
+  if (code === "task_not_exist") return new NotFoundError(text, init);
+  switch (effective) {
+    case 400:
+    case 413:
+    case 422:
+      return new InvalidRequestError(text, init);
+    case 401:
+      return new AuthenticationError(text, init);
+    case 403:
+      return new PermissionDeniedError(text, init);
+    case 404:
+      return new NotFoundError(text, init);
+    case 429:
+      return new RateLimitError(text, {
+        ...init,
+        retryAfterMs: headers ? parseRetryAfter(headers) : undefined,
+      });
+  }
+  return effective >= 500 ? new ServerError(text, init) : new KlingApiError(text, init);
+}

@@ -1,0 +1,190 @@
+import type {
+  CallbackPayload,
+  CreateTaskResponse,
+  GatewayTaskStatus,
+  KlingTask,
+  TaskQueryResponse,
+  TaskStatus,
+} from "./types.js";
+import { isRecord, str } from "./util.js";
+
+/** One generated video. */
+export interface Video {
+  /** Video id. */
+  id: string;
+  /** Where to download the MP4 (Kling deletes it after 30 days). */
+  url: string;
+  /** Length in seconds (Kling sends it as a string such as `"5.1"`), when known. */
+  durationSeconds: number | undefined;
+}
+
+/** What every {@link Task} has, whatever its status. */
+export interface TaskBase {
+  /** The task id to poll with. */
+  taskId: string;
+  /** Kling's status (see {@link toTask} for how the gateway's status maps onto it). */
+  status: TaskStatus;
+  /** The gateway's own status, when the answer carried one. */
+  gatewayStatus: GatewayTaskStatus | undefined;
+  /** Progress from 0 to 100. */
+  progress: number;
+  /** Generated videos; empty until the task succeeds. */
+  videos: Video[];
+  /** Why the task failed; only set when `status` is `failed`. */
+  failReason: string | undefined;
+  /** The `external_task_id` given at submit, when known. */
+  externalTaskId: string | undefined;
+  /** When the task was created. */
+  createdAt: Date | undefined;
+  /** When Kling last updated the task. */
+  updatedAt: Date | undefined;
+  /** When the gateway saw the task start. */
+  startedAt: Date | undefined;
+  /** When the gateway saw the task finish. */
+  finishedAt: Date | undefined;
+  /** The wire response this task was read from. */
+  raw: TaskQueryResponse | CreateTaskResponse | KlingTask;
+}
+
+/** A task still running (`submitted` or `processing`). */
+export interface PendingTask extends TaskBase {
+  /** Not finished yet. */
+  status: "submitted" | "processing";
+  /** Never set while pending. */
+  failReason: undefined;
+}
+/** A task that succeeded; its videos are in `videos` (and the first in `video`). */
+export interface SucceededTask extends TaskBase {
+  /** Succeeded. */
+  status: "succeed";
+  /** The first video, when the answer listed one. */
+  video: Video | undefined;
+  /** Never set on success (the gateway's URL-in-`fail_reason` quirk is not surfaced). */
+  failReason: undefined;
+}
+/** A task that failed, with Kling's reason. */
+export interface FailedTask extends TaskBase {
+  /** Failed. */
+  status: "failed";
+  /** Kling's reason (empty when none was given). */
+  failReason: string;
+}
+/** The normalised view of a task: narrow on `status`. */
+export type Task = PendingTask | SucceededTask | FailedTask;
+
+/** How the gateway's status maps onto Kling's when the raw Kling task is absent. */
+export const GATEWAY_STATUS_MAP: Readonly<Record<GatewayTaskStatus, TaskStatus>> = {
+  NOT_START: "submitted",
+  SUBMITTED: "submitted",
+  QUEUED: "submitted",
+  IN_PROGRESS: "processing",
+  SUCCESS: "succeed",
+  FAILURE: "failed",
+  UNKNOWN: "processing",
+};
+
+const STATUSES = new Set<string>(["submitted", "processing", "succeed", "failed"]);
+
+function date(value: unknown, unitMs: number): Date | undefined {
+  return typeof value === "number" && Number.isFinite(value) && value > 0
+    ? new Date(value * unitMs)
+    : undefined;
+}
+function videosOf(kling: Record<string, unknown> | undefined): Video[] {
+  const result = isRecord(kling?.task_result) ? kling.task_result : undefined;
+  const list = Array.isArray(result?.videos) ? result.videos : [];
+  const videos: Video[] = [];
+  for (const v of list) {
+    if (!isRecord(v) || typeof v.url !== "string") continue;
+    const seconds = Number.parseFloat(String(v.duration));
+    videos.push({
+      id: String(v.id ?? ""),
+      url: v.url,
+      durationSeconds: Number.isFinite(seconds) ? seconds : undefined,
+    });
+  }
+  return videos;
+}
+
+/**
+ * Normalises any task-shaped answer into a {@link Task}: the query wrapper
+ * (`TaskQueryResponse`), either create shape (documented `{code: 0, data: {task_id, ...}}` or
+ * observed `{id, task_id, object: "video", ...}`), or a raw Kling task / callback payload.
+ *
+ * - `status` comes from the raw Kling task when present; otherwise from the gateway status:
+ *   `NOT_START`, `SUBMITTED`, `QUEUED` → `submitted`; `IN_PROGRESS`, `UNKNOWN` → `processing`
+ *   (keep polling); `SUCCESS` → `succeed`; `FAILURE` → `failed`. The observed create shape
+ *   (empty status) is `submitted`.
+ * - `progress` is the gateway's percentage as a number; without one, 100 for finished tasks and 0
+ *   otherwise.
+ * - Kling's `created_at`/`updated_at` are Unix **milliseconds**; the gateway's `submit_time`,
+ *   `start_time`, `finish_time` and the observed create's `created_at` are Unix **seconds**
+ *   (0 means "not yet" and gives `undefined`).
+ * - `failReason` is set only when the task failed; the gateway's habit of putting the video URL
+ *   in `fail_reason` on success is used only as a fallback video when Kling listed none.
+ *
+ * @throws TypeError when the value has no task id.
+ */
+export function toTask(raw: TaskQueryResponse | CreateTaskResponse | CallbackPayload): Task {
+  const value: unknown = raw;
+  if (!isRecord(value)) throw new TypeError("Not a task: expected an object");
+  let gateway: Record<string, unknown> | undefined;
+  let kling: Record<string, unknown> | undefined;
+  let secondsCreated: unknown;
+  if (value.object === "video") {
+    // observed create shape
+    secondsCreated = value.created_at;
+  } else if (isRecord(value.data) && typeof value.data.status === "string") {
+    // query wrapper: data is the gateway task, data.data the raw Kling response
+    gateway = value.data;
+    const inner = isRecord(gateway.data) ? gateway.data.data : undefined;
+    kling = isRecord(inner) ? inner : undefined;
+  } else if (isRecord(value.data)) {
+    // documented create shape (Kling's envelope)
+    kling = value.data;
+  } else {
+    kling = value; // raw Kling task / callback payload
+  }
+  const taskId = str(kling?.task_id) ?? str(gateway?.task_id) ?? str(value.task_id);
+  if (taskId === undefined) throw new TypeError("Not a task: no task_id");
+  const gatewayStatus =
+    typeof gateway?.status === "string" && gateway.status in GATEWAY_STATUS_MAP
+      ? (gateway.status as GatewayTaskStatus)
+      : undefined;
+  const klingStatus = kling?.task_status;
+  const status: TaskStatus =
+    typeof klingStatus === "string" && STATUSES.has(klingStatus)
+      ? (klingStatus as TaskStatus)
+      : gatewayStatus
+        ? GATEWAY_STATUS_MAP[gatewayStatus]
+        : "submitted";
+  const percent = Number.parseFloat(String(gateway?.progress ?? value.progress));
+  const done = status === "succeed" || status === "failed";
+  const progress = Number.isFinite(percent) ? Math.min(100, Math.max(0, percent)) : done ? 100 : 0;
+  const info = isRecord(kling?.task_info) ? kling.task_info : undefined;
+  const videos = videosOf(kling);
+  const gatewayReason = str(gateway?.fail_reason);
+  if (status === "succeed" && videos.length === 0 && gatewayReason?.startsWith("http")) {
+    videos.push({ id: taskId, url: gatewayReason, durationSeconds: undefined });
+  }
+  const base = {
+    taskId,
+    gatewayStatus,
+    progress,
+    videos,
+    externalTaskId: str(info?.external_task_id),
+    createdAt:
+      date(kling?.created_at, 1) ?? date(gateway?.submit_time, 1000) ?? date(secondsCreated, 1000),
+    updatedAt: date(kling?.updated_at, 1),
+    startedAt: date(gateway?.start_time, 1000),
+    finishedAt: date(gateway?.finish_time, 1000),
+    raw,
+  };
+  if (status === "failed") {
+    return { ...base, status, failReason: str(kling?.task_status_msg) ?? gatewayReason ?? "" };
+  }
+  if (status === "succeed") {
+    return { ...base, status, video: videos[0], failReason: undefined };
+  }
+  return { ...base, status, failReason: undefined };
+}

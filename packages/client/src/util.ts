@@ -1,0 +1,9 @@
+/** A non-null object (arrays included). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+/** The value when it is a non-empty string. */
+export function str(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}

@@ -1,0 +1,101 @@
+import {
+  ConnectionError,
+  RateLimitError,
+  ServerError,
+  TaskFailedError,
+  WaitTimeoutError,
+} from "./errors.js";
+import { sleep } from "./retry.js";
+import type { SucceededTask, Task } from "./task.js";
+
+/** Options of `waitForTask`, `watchTask` and `submitAndWait`. */
+export interface WaitOptions {
+  /** First wait between polls in ms. Default 5000 (video generation takes minutes). */
+  intervalMs?: number | undefined;
+  /** Longest wait between polls in ms; the interval grows by 1.25x per poll up to it. Default 15 000. */
+  maxIntervalMs?: number | undefined;
+  /** Give up after this many ms with a `WaitTimeoutError`. Default 900 000 (15 minutes). */
+  timeoutMs?: number | undefined;
+  /** Aborting rejects at once with the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /** Called with each change of status or progress. */
+  onUpdate?: ((task: Task) => void) | undefined;
+  /**
+   * Transient errors (connection, timeout, 429, 5xx) tolerated in a row between polls, after
+   * the per-request retries are spent. Default 5; the next one is thrown.
+   */
+  maxConsecutiveErrors?: number | undefined;
+}
+
+type GetTask = (taskId: string, options: { signal?: AbortSignal | undefined }) => Promise<Task>;
+
+function isTransient(error: unknown): boolean {
+  return (
+    error instanceof ConnectionError ||
+    error instanceof RateLimitError ||
+    error instanceof ServerError
+  );
+}
+
+/**
+ * Polls a task, yielding it on each change of status or progress, until it is `succeed` or
+ * `failed` (the terminal task is yielded last). Throws `WaitTimeoutError` after `timeoutMs`;
+ * rejects with the signal's reason on abort.
+ */
+export async function* pollTask(
+  getTask: GetTask,
+  taskId: string,
+  options: WaitOptions = {},
+): AsyncGenerator<Task, void, undefined> {
+  const {
+    intervalMs = 5000,
+    maxIntervalMs = 15_000,
+    timeoutMs = 900_000,
+    signal,
+    maxConsecutiveErrors = 5,
+  } = options;
+  const deadline = Date.now() + timeoutMs;
+  let interval = intervalMs;
+  let errors = 0;
+  let last: Task | undefined;
+  for (;;) {
+    signal?.throwIfAborted();
+    let delay = interval;
+    try {
+      const task = await getTask(taskId, { signal });
+      errors = 0;
+      if (!last || last.status !== task.status || last.progress !== task.progress) {
+        last = task;
+        options.onUpdate?.(task);
+        yield task;
+      }
+      last = task;
+      if (task.status === "succeed" || task.status === "failed") return;
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (!isTransient(error) || ++errors > maxConsecutiveErrors) throw error;
+      if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
+        delay = Math.max(delay, Math.min(error.retryAfterMs, 60_000));
+      }
+    }
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new WaitTimeoutError(taskId, timeoutMs, last);
+    await sleep(Math.min(delay, remaining), signal);
+    if (Date.now() >= deadline) throw new WaitTimeoutError(taskId, timeoutMs, last);
+    interval = Math.round(Math.min(interval * 1.25, maxIntervalMs));
+  }
+}
+
+/** Polls until the task succeeds (resolves) or fails (throws `TaskFailedError`). */
+export async function waitFor(
+  getTask: GetTask,
+  taskId: string,
+  options: WaitOptions = {},
+): Promise<SucceededTask> {
+  for await (const task of pollTask(getTask, taskId, options)) {
+    if (task.status === "succeed") return task;
+    if (task.status === "failed") throw new TaskFailedError(task);
+  }
+  // pollTask only returns after yielding a terminal task
+  throw new Error("unreachable");
+}

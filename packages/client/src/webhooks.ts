@@ -1,0 +1,176 @@
+import { WebhookVerificationError } from "./errors.js";
+import type { CallbackPayload } from "./types.js";
+import { isRecord } from "./util.js";
+
+/** Header values as `fetch` gives them, or as Node's `IncomingMessage.headers` does. */
+export type HeadersLike = Headers | Record<string, string | string[] | undefined>;
+
+/** Options of {@link verifyCallback}. */
+export interface VerifyCallbackOptions {
+  /** The raw request body, exactly as received (do not re-serialise parsed JSON). */
+  body: string | Uint8Array;
+  /** The request headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
+  headers: HeadersLike;
+  /**
+   * The webhook secret (`whsec_...`), or several during a rotation. Without one, only the
+   * payload's shape is checked.
+   */
+  secret?: string | readonly string[] | undefined;
+  /** Largest allowed distance between `webhook-timestamp` and now, in seconds. Default 300. */
+  toleranceSeconds?: number | undefined;
+  /** The current time in ms, for tests. Default `Date.now()`. */
+  now?: number | undefined;
+}
+
+const encoder = new TextEncoder();
+const STATUSES = ["submitted", "processing", "succeed", "failed"];
+
+function header(headers: HeadersLike, name: string): string | undefined {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  const value = headers[name] ?? headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(" ") : value;
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+  try {
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compares two byte arrays in time that depends only on their lengths. */
+function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i % b.length] ?? 0);
+  return diff === 0;
+}
+
+function fail(message: string): never {
+  throw new WebhookVerificationError(message);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  isRecord(value) && !Array.isArray(value);
+const optional = (value: unknown, type: string) => value === undefined || typeof value === type;
+
+/**
+ * Checks that a value has the shape of a callback payload (`CallbackPayload` in the spec).
+ * @throws WebhookVerificationError naming the first field that is wrong.
+ */
+export function assertCallbackPayload(value: unknown): asserts value is CallbackPayload {
+  const p = isObject(value) ? value : fail("payload is not an object");
+  const info = p.task_info;
+  const result = p.task_result;
+  const videos = isObject(result) ? result.videos : undefined;
+  const checks: [boolean, string][] = [
+    [typeof p.task_id === "string" && p.task_id !== "", "task_id"],
+    [STATUSES.includes(p.task_status as string), "task_status"],
+    [optional(p.task_status_msg, "string"), "task_status_msg"],
+    [optional(p.created_at, "number"), "created_at"],
+    [optional(p.updated_at, "number"), "updated_at"],
+    [
+      info === undefined || (isObject(info) && optional(info.external_task_id, "string")),
+      "task_info",
+    ],
+    [result === undefined || isObject(result), "task_result"],
+    [videos === undefined || Array.isArray(videos), "task_result.videos"],
+  ];
+  for (const [ok, field] of checks) if (!ok) fail(`payload.${field}`);
+  (Array.isArray(videos) ? videos : []).forEach((video: unknown, i) => {
+    const v = isObject(video) ? video : {};
+    if (![v.id, v.url, v.duration].every((x) => typeof x === "string")) {
+      fail(`payload.task_result.videos[${i}]`);
+    }
+  });
+}
+
+async function hmac(secret: string, content: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  const key = fromBase64(secret.startsWith("whsec_") ? secret.slice(6) : secret);
+  if (!key || key.length === 0) fail("secret is not valid Base64 (expected whsec_...)");
+  const cryptoKey = await globalThis.crypto.subtle.importKey(
+    "raw",
+    key,
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return new Uint8Array(await globalThis.crypto.subtle.sign("HMAC", cryptoKey, content));
+}
+
+/**
+ * Verifies a Kling status callback and returns its typed payload.
+ *
+ * With a secret: Standard Webhooks verification. The HMAC-SHA256 of
+ * `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the Base64-decoded secret after `whsec_`,
+ * must equal one of the space-separated `v1,<base64>` values in `webhook-signature` (compared in
+ * constant time), and `webhook-timestamp` must be within `toleranceSeconds` (300) of now. Uses Web
+ * Crypto, so it runs in browsers, Node, Deno and edge runtimes. Then, with or without a secret,
+ * the body must parse as JSON with the shape of `CallbackPayload`.
+ *
+ * @throws WebhookVerificationError when a header is missing or malformed, the timestamp is out of
+ *   tolerance, no signature matches, or the payload has the wrong shape.
+ */
+export async function verifyCallback(options: VerifyCallbackOptions): Promise<CallbackPayload> {
+  const bodyText =
+    typeof options.body === "string" ? options.body : new TextDecoder().decode(options.body);
+  const secrets =
+    options.secret === undefined
+      ? []
+      : typeof options.secret === "string"
+        ? [options.secret]
+        : options.secret;
+  if (secrets.length > 0) {
+    const id = header(options.headers, "webhook-id");
+    const timestamp = header(options.headers, "webhook-timestamp");
+    const signature = header(options.headers, "webhook-signature");
+    if (!id || !timestamp || !signature) fail("missing webhook-id, -timestamp or -signature");
+    if (!/^\d{1,12}$/.test(timestamp)) fail("malformed webhook-timestamp");
+    const now = Math.floor((options.now ?? Date.now()) / 1000);
+    const tolerance = options.toleranceSeconds ?? 300;
+    const age = now - Number(timestamp);
+    if (age > tolerance) fail("webhook-timestamp is too old");
+    if (age < -tolerance) fail("webhook-timestamp is in the future");
+    const expected: Uint8Array[] = [];
+    for (const part of signature.split(" ")) {
+      const [version, value] = part.split(",", 2);
+      const bytes = version === "v1" && value ? fromBase64(value) : undefined;
+      if (bytes) expected.push(bytes);
+    }
+    if (expected.length === 0) fail("malformed webhook-signature");
+    const content = encoder.encode(`${id}.${timestamp}.${bodyText}`);
+    let ok = false;
+    for (const secret of secrets) {
+      const mac = await hmac(secret, content);
+      for (const candidate of expected) ok = timingSafeEqual(mac, candidate) || ok;
+    }
+    if (!ok) fail("no matching signature");
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(bodyText);
+  } catch {
+    fail("body is not JSON");
+  }
+  assertCallbackPayload(payload);
+  return payload;
+}
+
+/**
+ * Signs a body the way Kling does (Standard Webhooks), returning the `webhook-signature` value.
+ * Useful for tests and for local mocks.
+ */
+export async function signCallback(
+  secret: string,
+  id: string,
+  timestamp: number,
+  body: string,
+): Promise<string> {
+  const mac = await hmac(secret, encoder.encode(`${id}.${timestamp}.${body}`));
+  let binary = "";
+  for (const byte of mac) binary += String.fromCharCode(byte);
+  return `v1,${btoa(binary)}`;
+}

@@ -1,0 +1,548 @@
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  AuthenticationError,
+  ConnectionError,
+  type CreateTaskRequest,
+  createKlingClient,
+  InvalidRequestError,
+  KlingApiError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ServerError,
+  SubmitOutcomeUnknownError,
+  TaskFailedError,
+  TimeoutError,
+  WaitTimeoutError,
+} from "../src/index.js";
+import {
+  closedPortUrl,
+  documentedCreate,
+  json,
+  observedCreate,
+  queryBody,
+  startServer,
+  TASK_ID,
+  type TestServer,
+  VIDEO_URL,
+} from "./helpers/server.js";
+
+const body: CreateTaskRequest = {
+  model: "kling-v1-6",
+  prompt: "a cat walks",
+  image_list: [{ image: "https://example.com/1.jpg" }],
+};
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+function client(url: string, extra: { maxRetries?: number; timeoutMs?: number } = {}) {
+  return createKlingClient({ apiKey: "sk-test", baseUrl: url, ...extra });
+}
+
+describe("submit", () => {
+  it("reads the task id from the documented shape and sends key, body and a generated external id", async () => {
+    server = await startServer((_hit, res) => json(res, 200, documentedCreate));
+    const task = await client(server.url).submit(body);
+    expect(task.taskId).toBe(TASK_ID);
+    expect(task.status).toBe("submitted");
+    expect(task.createdAt?.toISOString()).toBe("2025-11-24T22:00:00.000Z");
+    const hit = server.hits[0];
+    expect(hit?.method).toBe("POST");
+    expect(hit?.url).toBe("/kling/v1/videos/multi-image2video");
+    expect(hit?.headers.authorization).toBe("Bearer sk-test");
+    expect(hit?.headers["content-type"]).toBe("application/json");
+    const sent = JSON.parse(hit?.body ?? "{}");
+    expect(sent.prompt).toBe("a cat walks");
+    expect(sent.external_task_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(task.externalTaskId).toBe(sent.external_task_id);
+  });
+
+  it("reads the task id from the observed shape (seconds timestamps) and keeps a given external id", async () => {
+    server = await startServer((_hit, res) => json(res, 200, observedCreate));
+    const task = await client(server.url).submit({ ...body, external_task_id: "mine-1" });
+    expect(task.taskId).toBe(TASK_ID);
+    expect(task.status).toBe("submitted");
+    expect(task.progress).toBe(0);
+    expect(task.createdAt?.toISOString()).toBe("2025-11-24T22:00:00.000Z");
+    expect(task.externalTaskId).toBe("mine-1");
+    expect(JSON.parse(server.hits[0]?.body ?? "{}").external_task_id).toBe("mine-1");
+  });
+
+  it("never retries a submit that timed out, and says the outcome is unknown", async () => {
+    server = await startServer((_hit, res) => {
+      setTimeout(() => json(res, 200, documentedCreate), 400);
+    });
+    const error = await client(server.url, { timeoutMs: 100, maxRetries: 3 })
+      .submit({ ...body, external_task_id: "ext-timeout" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SubmitOutcomeUnknownError);
+    expect((error as SubmitOutcomeUnknownError).externalTaskId).toBe("ext-timeout");
+    expect((error as SubmitOutcomeUnknownError).cause).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toMatch(/external_task_id "ext-timeout"/);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(server.hits.filter((h) => h.method === "POST")).toHaveLength(1);
+  });
+
+  it("never retries a submit whose connection was reset after sending", async () => {
+    server = await startServer((_hit, _res, _n, req) => req.socket.destroy());
+    const error = await client(server.url, { maxRetries: 3 })
+      .submit(body)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SubmitOutcomeUnknownError);
+    expect((error as SubmitOutcomeUnknownError).externalTaskId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(server.hits).toHaveLength(1);
+  });
+
+  it("treats a 504 from the gateway as an unknown outcome, without retrying", async () => {
+    server = await startServer((_hit, res) =>
+      json(res, 504, { error: { message: "gateway timeout", type: "x" } }),
+    );
+    const error = await client(server.url)
+      .submit(body)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SubmitOutcomeUnknownError);
+    expect((error as SubmitOutcomeUnknownError).status).toBe(504);
+    expect(server.hits).toHaveLength(1);
+  });
+
+  it("does not retry a submit on 500", async () => {
+    server = await startServer((_hit, res) =>
+      json(res, 500, { code: "fail_to_fetch_task", message: "boom", data: null }),
+    );
+    const error = await client(server.url)
+      .submit(body)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    expect(server.hits).toHaveLength(1);
+  });
+
+  it("retries a submit on 429 with Retry-After (answered before processing), same external id", async () => {
+    server = await startServer((_hit, res, n) =>
+      n === 0
+        ? json(
+            res,
+            429,
+            { code: "x", message: "slow down", data: null },
+            { "retry-after-ms": "50" },
+          )
+        : json(res, 200, documentedCreate),
+    );
+    const task = await client(server.url).submit(body);
+    expect(task.taskId).toBe(TASK_ID);
+    expect(server.hits).toHaveLength(2);
+    const ids = server.hits.map((h) => JSON.parse(h.body).external_task_id);
+    expect(ids[0]).toBe(ids[1]);
+  });
+
+  it("retries a submit on 503 and on connection refused", async () => {
+    server = await startServer((_hit, res, n) =>
+      n === 0
+        ? json(res, 503, { error: { message: "busy", type: "x" } }, { "retry-after": "0" })
+        : json(res, 200, observedCreate),
+    );
+    expect((await client(server.url).submit(body)).taskId).toBe(TASK_ID);
+    expect(server.hits).toHaveLength(2);
+
+    const refused = await client(await closedPortUrl(), { maxRetries: 1 })
+      .submit(body)
+      .catch((e: unknown) => e);
+    // refused every time: a plain ConnectionError (safe to retry), not an unknown outcome
+    expect(refused).toBeInstanceOf(ConnectionError);
+    expect(refused).not.toBeInstanceOf(SubmitOutcomeUnknownError);
+    expect((refused as ConnectionError).mayHaveReachedServer).toBe(false);
+  });
+});
+
+describe("getTask", () => {
+  it("normalises each state of the query wrapper", async () => {
+    const states = ["NOT_START", "submitted", "processing", "succeed", "failed"] as const;
+    server = await startServer((_hit, res, n) => json(res, 200, queryBody(states[n] ?? "failed")));
+    const kling = client(server.url);
+    const seen = [];
+    for (const _ of states) seen.push(await kling.getTask(TASK_ID));
+    expect(seen.map((t) => [t.status, t.progress, t.gatewayStatus])).toEqual([
+      ["submitted", 0, "NOT_START"],
+      ["submitted", 10, "SUBMITTED"],
+      ["processing", 30, "IN_PROGRESS"],
+      ["succeed", 100, "SUCCESS"],
+      ["failed", 100, "FAILURE"],
+    ]);
+    expect(server.hits[0]?.url).toBe(`/kling/v1/videos/multi-image2video/${TASK_ID}`);
+    expect(server.hits[0]?.method).toBe("GET");
+    const ok = seen[3];
+    expect(ok?.failReason).toBeUndefined();
+    expect(ok?.videos).toEqual([{ id: "v1", url: VIDEO_URL, durationSeconds: 5.1 }]);
+    expect(ok?.finishedAt?.toISOString()).toBe("2025-11-24T22:03:00.000Z");
+    expect(seen[4]?.failReason).toBe("content policy");
+  });
+
+  it("escapes the task id in the path", async () => {
+    server = await startServer((_hit, res) => json(res, 200, queryBody("submitted", "a/b")));
+    await client(server.url).getTask("a/b");
+    expect(server.hits[0]?.url).toBe("/kling/v1/videos/multi-image2video/a%2Fb");
+  });
+
+  const cases: [
+    number,
+    unknown,
+    new (...args: never[]) => KlingApiError,
+    string | number | undefined,
+  ][] = [
+    [
+      400,
+      { code: "invalid_request", message: "prompt is required", data: null },
+      InvalidRequestError,
+      "invalid_request",
+    ],
+    [
+      400,
+      { code: "task_not_exist", message: "task_not_exist", data: null },
+      NotFoundError,
+      "task_not_exist",
+    ],
+    [
+      401,
+      { error: { message: "Invalid token", type: "new_api_error", code: "" } },
+      AuthenticationError,
+      "new_api_error",
+    ],
+    [
+      403,
+      { code: "quota_not_enough", message: "user quota is not enough", data: null },
+      PermissionDeniedError,
+      "quota_not_enough",
+    ],
+    [
+      404,
+      { error: { message: "Invalid URL", type: "invalid_request_error", code: "" } },
+      NotFoundError,
+      "invalid_request_error",
+    ],
+    [
+      413,
+      { error: { message: "too large", type: "new_api_error", code: "read_request_body_failed" } },
+      InvalidRequestError,
+      "read_request_body_failed",
+    ],
+    [
+      429,
+      {
+        code: "fail_to_fetch_task",
+        message:
+          '{"code":1303,"message":"parallel task over resource pack limit","request_id":"r-1303"}',
+        data: null,
+      },
+      RateLimitError,
+      "fail_to_fetch_task",
+    ],
+    [
+      500,
+      {
+        code: "fail_to_fetch_task",
+        message: '{"code":5000,"message":"Server internal error","request_id":"r"}',
+        data: null,
+      },
+      ServerError,
+      "fail_to_fetch_task",
+    ],
+    [
+      503,
+      {
+        error: { message: "No available channel", type: "new_api_error", code: "model_not_found" },
+      },
+      ServerError,
+      "model_not_found",
+    ],
+    [418, "I'm a teapot", KlingApiError, undefined],
+  ];
+  it.each(cases)("maps HTTP %i to the right class", async (status, errorBody, Class, code) => {
+    server = await startServer((_hit, res) => {
+      if (typeof errorBody !== "string")
+        return json(res, status, errorBody, { "retry-after": "0" });
+      res.writeHead(status, { "content-type": "text/plain", "retry-after": "0" });
+      res.end(errorBody);
+    });
+    const error = await client(server.url, { maxRetries: 0 })
+      .getTask(TASK_ID)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Class);
+    expect((error as KlingApiError).status).toBe(status);
+    expect((error as KlingApiError).code).toBe(code);
+    expect((error as KlingApiError).body).toEqual(errorBody);
+  });
+
+  it("reads Kling's code, message and request id from inside the message", async () => {
+    server = await startServer((_hit, res) =>
+      json(
+        res,
+        429,
+        {
+          code: "fail_to_fetch_task",
+          message:
+            '{"code":1303,"message":"parallel task over resource pack limit","request_id":"r-1303"}',
+          data: null,
+        },
+        { "retry-after": "7" },
+      ),
+    );
+    const error = (await client(server.url, { maxRetries: 0 })
+      .getTask(TASK_ID)
+      .catch((e: unknown) => e)) as RateLimitError;
+    expect(error.klingCode).toBe(1303);
+    expect(error.requestId).toBe("r-1303");
+    expect(error.retryAfterMs).toBe(7000);
+    expect(error.message).toContain("parallel task over resource pack limit");
+  });
+
+  it("retries 500s then succeeds", async () => {
+    server = await startServer((_hit, res, n) =>
+      n < 2
+        ? json(res, 500, { code: "x", message: "boom", data: null }, { "retry-after-ms": "10" })
+        : json(res, 200, queryBody("processing")),
+    );
+    expect((await client(server.url).getTask(TASK_ID)).status).toBe("processing");
+    expect(server.hits).toHaveLength(3);
+  });
+
+  it.each([408, 429, 500, 502, 503, 504])(
+    "retries a GET answered %i, then succeeds",
+    async (status) => {
+      server = await startServer((_hit, res, n) =>
+        n === 0
+          ? json(res, status, { code: "x", message: "m", data: null }, { "retry-after-ms": "1" })
+          : json(res, 200, queryBody("processing")),
+      );
+      expect((await client(server.url).getTask(TASK_ID)).status).toBe("processing");
+      expect(server.hits).toHaveLength(2);
+    },
+  );
+
+  it.each([400, 401, 403, 404, 409, 413, 501])(
+    "does not retry a GET answered %i",
+    async (status) => {
+      server = await startServer((_hit, res) =>
+        json(res, status, { code: "x", message: "m", data: null }, { "retry-after-ms": "1" }),
+      );
+      const error = await client(server.url)
+        .getTask(TASK_ID)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KlingApiError);
+      expect(server.hits).toHaveLength(1);
+    },
+  );
+
+  it("rejects promptly when aborted during a backoff wait", async () => {
+    server = await startServer((_hit, res) =>
+      json(res, 503, { code: "x", message: "busy", data: null }, { "retry-after": "30" }),
+    );
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("gave up")), 100);
+    const started = Date.now();
+    const error = await client(server.url)
+      .getTask(TASK_ID, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe("gave up");
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(server.hits).toHaveLength(1);
+  });
+
+  it("gives up after maxRetries and throws the last error", async () => {
+    server = await startServer((_hit, res) =>
+      json(res, 502, { code: "x", message: "bad gateway", data: null }, { "retry-after-ms": "5" }),
+    );
+    const error = await client(server.url, { maxRetries: 2 })
+      .getTask(TASK_ID)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    expect(server.hits).toHaveLength(3);
+  });
+
+  it("honours Retry-After in seconds on 429", async () => {
+    server = await startServer((_hit, res, n) =>
+      n === 0
+        ? json(res, 429, { code: "x", message: "slow", data: null }, { "retry-after": "1" })
+        : json(res, 200, queryBody("processing")),
+    );
+    const started = Date.now();
+    await client(server.url).getTask(TASK_ID);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(server.hits).toHaveLength(2);
+  });
+
+  it("retries after a connection reset", async () => {
+    server = await startServer((_hit, res, n, req) =>
+      n === 0 ? req.socket.destroy() : json(res, 200, queryBody("succeed")),
+    );
+    expect((await client(server.url).getTask(TASK_ID)).status).toBe("succeed");
+    expect(server.hits).toHaveLength(2);
+  });
+
+  it("times out each slow attempt, retries, then throws TimeoutError", async () => {
+    server = await startServer((_hit, res) => {
+      setTimeout(() => json(res, 200, queryBody("processing")), 500);
+    });
+    const error = await client(server.url, { timeoutMs: 80, maxRetries: 1 })
+      .getTask(TASK_ID)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(server.hits).toHaveLength(2);
+  });
+
+  it("the timeout is per request, not per client", async () => {
+    server = await startServer((_hit, res) => {
+      setTimeout(() => json(res, 200, queryBody("processing")), 300);
+    });
+    // four calls take longer than one timeout: each call gets its own
+    const kling = client(server.url, { timeoutMs: 1000, maxRetries: 0 });
+    for (let i = 0; i < 4; i++) expect((await kling.getTask(TASK_ID)).status).toBe("processing");
+  });
+
+  it("rejects promptly with the signal's reason on abort", async () => {
+    server = await startServer((_hit, res) => {
+      setTimeout(() => json(res, 200, queryBody("processing")), 2000);
+    });
+    const controller = new AbortController();
+    const reason = new Error("user left");
+    setTimeout(() => controller.abort(reason), 50);
+    const started = Date.now();
+    const error = await client(server.url)
+      .getTask(TASK_ID, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toBe(reason);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(server.hits).toHaveLength(1);
+  });
+
+  it("throws ConnectionError when nothing listens", async () => {
+    const error = await client(await closedPortUrl(), { maxRetries: 0 })
+      .getTask(TASK_ID)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).status).toBeUndefined();
+  });
+});
+
+describe("waitForTask, watchTask, submitAndWait", () => {
+  it("walks through the states and resolves with the video", async () => {
+    const states = ["NOT_START", "submitted", "submitted", "processing", "succeed"] as const;
+    server = await startServer((hit, res, n) =>
+      hit.method === "POST"
+        ? json(res, 200, observedCreate)
+        : json(res, 200, queryBody(states[n - 1] ?? "succeed")),
+    );
+    const updates: string[] = [];
+    const done = await client(server.url).submitAndWait(body, {
+      intervalMs: 5,
+      onUpdate: (t) => updates.push(`${t.status}:${t.progress}`),
+    });
+    expect(done.status).toBe("succeed");
+    expect(done.video?.url).toBe(VIDEO_URL);
+    // one update per change: the repeated "submitted 10%" is not reported twice
+    expect(updates).toEqual(["submitted:0", "submitted:10", "processing:30", "succeed:100"]);
+    expect(server.hits.filter((h) => h.method === "POST")).toHaveLength(1);
+  });
+
+  it("watchTask yields each change and ends with the terminal task", async () => {
+    const states = ["submitted", "processing", "processing", "failed"] as const;
+    server = await startServer((_hit, res, n) => json(res, 200, queryBody(states[n] ?? "failed")));
+    const seen: string[] = [];
+    for await (const t of client(server.url).watchTask(TASK_ID, { intervalMs: 5 }))
+      seen.push(t.status);
+    expect(seen).toEqual(["submitted", "processing", "failed"]);
+  });
+
+  it("throws TaskFailedError carrying the failed task", async () => {
+    server = await startServer((_hit, res) => json(res, 200, queryBody("failed")));
+    const error = await client(server.url)
+      .waitForTask(TASK_ID, { intervalMs: 5 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect((error as TaskFailedError).task.failReason).toBe("content policy");
+  });
+
+  it("survives transient errors between polls (connection reset, 500s)", async () => {
+    server = await startServer((_hit, res, n, req) => {
+      if (n === 0) return req.socket.destroy();
+      if (n < 3)
+        return json(
+          res,
+          500,
+          { code: "x", message: "boom", data: null },
+          { "retry-after-ms": "1" },
+        );
+      json(res, 200, queryBody("succeed"));
+    });
+    const done = await client(server.url, { maxRetries: 0 }).waitForTask(TASK_ID, {
+      intervalMs: 5,
+    });
+    expect(done.status).toBe("succeed");
+    expect(server.hits).toHaveLength(4);
+  });
+
+  it("gives up after maxConsecutiveErrors transient errors", async () => {
+    server = await startServer((_hit, res) =>
+      json(res, 503, { code: "x", message: "down", data: null }),
+    );
+    const error = await client(server.url, { maxRetries: 0 })
+      .waitForTask(TASK_ID, { intervalMs: 1, maxConsecutiveErrors: 2 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    expect(server.hits).toHaveLength(3);
+  });
+
+  it("does not swallow a non-transient error such as NotFound", async () => {
+    server = await startServer((_hit, res) =>
+      json(res, 400, { code: "task_not_exist", message: "task_not_exist", data: null }),
+    );
+    const error = await client(server.url)
+      .waitForTask(TASK_ID, { intervalMs: 1 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(server.hits).toHaveLength(1);
+  });
+
+  it("throws WaitTimeoutError with the last task seen", async () => {
+    server = await startServer((_hit, res) => json(res, 200, queryBody("processing")));
+    const error = await client(server.url)
+      .waitForTask(TASK_ID, { intervalMs: 20, timeoutMs: 120 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect((error as WaitTimeoutError).task?.status).toBe("processing");
+  });
+
+  it("rejects promptly with the signal's reason when aborted between polls", async () => {
+    server = await startServer((_hit, res) => json(res, 200, queryBody("processing")));
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error("stop")), 50);
+    const error = await client(server.url)
+      .waitForTask(TASK_ID, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe("stop");
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(server.hits).toHaveLength(1);
+  });
+});
+
+describe("raw", () => {
+  it("is the typed openapi-fetch client with the same auth and retries", async () => {
+    server = await startServer((_hit, res, n) =>
+      n === 0
+        ? json(res, 503, { code: "x", message: "busy", data: null }, { "retry-after-ms": "1" })
+        : json(res, 200, queryBody("processing")),
+    );
+    const { data } = await client(server.url).raw.GET(
+      "/kling/v1/videos/multi-image2video/{task_id}",
+      {
+        params: { path: { task_id: TASK_ID } },
+      },
+    );
+    expect(data?.data.status).toBe("IN_PROGRESS");
+    expect(server.hits).toHaveLength(2);
+    expect(server.hits[1]?.headers.authorization).toBe("Bearer sk-test");
+  });
+});

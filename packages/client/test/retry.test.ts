@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { parseRetryAfter } from "../src/errors.js";
+import { backoffMs, retryDelayMs, sleep } from "../src/retry.js";
+
+describe("backoffMs", () => {
+  it("doubles from 0.5 s and caps at 8 s", () => {
+    expect([0, 1, 2, 3, 4, 5, 10].map((n) => backoffMs(n, 0))).toEqual([
+      500, 1000, 2000, 4000, 8000, 8000, 8000,
+    ]);
+  });
+  it("applies up to 25% of jitter downwards", () => {
+    expect(backoffMs(1, 0.999999)).toBeCloseTo(750, 0);
+    expect(backoffMs(1, 0.5)).toBe(875);
+    for (let i = 0; i < 100; i++) {
+      const ms = backoffMs(2);
+      expect(ms).toBeGreaterThan(1500);
+      expect(ms).toBeLessThanOrEqual(2000);
+    }
+  });
+});
+
+describe("parseRetryAfter", () => {
+  const now = Date.parse("2026-01-01T00:00:00Z");
+  it("prefers retry-after-ms", () => {
+    expect(parseRetryAfter(new Headers({ "retry-after-ms": "250", "retry-after": "9" }), now)).toBe(
+      250,
+    );
+  });
+  it("reads seconds", () => {
+    expect(parseRetryAfter(new Headers({ "retry-after": "3" }), now)).toBe(3000);
+    expect(parseRetryAfter(new Headers({ "retry-after": "0" }), now)).toBe(0);
+  });
+  it("reads an HTTP date relative to now", () => {
+    expect(
+      parseRetryAfter(new Headers({ "retry-after": "Thu, 01 Jan 2026 00:00:05 GMT" }), now),
+    ).toBe(5000);
+    expect(
+      parseRetryAfter(new Headers({ "retry-after": "Wed, 31 Dec 2025 23:00:00 GMT" }), now),
+    ).toBe(0);
+  });
+  it("ignores absent, negative and garbage values", () => {
+    expect(parseRetryAfter(new Headers(), now)).toBeUndefined();
+    expect(parseRetryAfter(new Headers({ "retry-after": "-1" }), now)).toBeUndefined();
+    expect(parseRetryAfter(new Headers({ "retry-after": "soon" }), now)).toBeUndefined();
+    expect(parseRetryAfter(new Headers({ "retry-after-ms": "x", "retry-after": "2" }), now)).toBe(
+      2000,
+    );
+  });
+});
+
+describe("retryDelayMs", () => {
+  it("uses the server's wait up to 60 s, else the backoff", () => {
+    expect(retryDelayMs(0, new Headers({ "retry-after": "60" }), 0)).toBe(60_000);
+    expect(retryDelayMs(0, new Headers({ "retry-after": "61" }), 0)).toBe(500);
+    expect(retryDelayMs(3, new Headers(), 0)).toBe(4000);
+    expect(retryDelayMs(1, undefined, 0)).toBe(1000);
+  });
+});
+
+describe("sleep", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  it("waits exactly the delay", async () => {
+    let done = false;
+    const p = sleep(1000).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await p;
+    expect(done).toBe(true);
+  });
+  it("rejects at once with the abort reason and clears its timer", async () => {
+    const controller = new AbortController();
+    const p = sleep(10_000, controller.signal);
+    controller.abort(new Error("bye"));
+    await expect(p).rejects.toThrow("bye");
+    expect(vi.getTimerCount()).toBe(0);
+  });
+  it("rejects when already aborted", async () => {
+    await expect(sleep(1, AbortSignal.abort(new Error("early")))).rejects.toThrow("early");
+  });
+});

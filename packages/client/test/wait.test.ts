@@ -1,0 +1,84 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { RateLimitError, ServerError, WaitTimeoutError } from "../src/errors.js";
+import { type Task, toTask } from "../src/task.js";
+import { pollTask, waitFor } from "../src/wait.js";
+import { queryBody, TASK_ID } from "./helpers/server.js";
+
+type Step = "submitted" | "processing" | "succeed" | "failed" | Error;
+
+function scripted(steps: Step[]) {
+  const calls: number[] = [];
+  const getTask = async (): Promise<Task> => {
+    calls.push(Date.now());
+    const step = steps[Math.min(calls.length - 1, steps.length - 1)] ?? "processing";
+    if (step instanceof Error) throw step;
+    return toTask(queryBody(step) as Parameters<typeof toTask>[0]);
+  };
+  return { getTask, calls };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 0 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("polling schedule", () => {
+  it("polls every 5 s at first, growing 1.25x per poll up to 15 s", async () => {
+    const { getTask, calls } = scripted(Array(12).fill("processing").concat("succeed"));
+    const p = waitFor(getTask, TASK_ID);
+    await vi.advanceTimersByTimeAsync(200_000);
+    await p;
+    const gaps = calls.slice(1).map((t, i) => t - (calls[i] ?? 0));
+    expect(gaps.slice(0, 4)).toEqual([5000, 6250, 7813, 9766]);
+    expect(Math.max(...gaps)).toBe(15_000);
+  });
+
+  it("waits at least the server's Retry-After after a 429", async () => {
+    const limited = new RateLimitError("429", { status: 429, retryAfterMs: 20_000 });
+    const { getTask, calls } = scripted(["processing", limited, "succeed"]);
+    const p = waitFor(getTask, TASK_ID, { intervalMs: 1000 });
+    await vi.advanceTimersByTimeAsync(60_000);
+    await p;
+    expect(calls).toEqual([0, 1000, 21000]);
+  });
+
+  it("times out at timeoutMs, not later", async () => {
+    const { getTask } = scripted(["processing"]);
+    const p = waitFor(getTask, TASK_ID, { timeoutMs: 12_000 });
+    const assertion = expect(p).rejects.toBeInstanceOf(WaitTimeoutError);
+    await vi.advanceTimersByTimeAsync(12_000);
+    await assertion;
+    expect(Date.now()).toBe(12_000);
+  });
+
+  it("counts transient errors in a row and resets the count on success", async () => {
+    const boom = new ServerError("500", { status: 500 });
+    const { getTask, calls } = scripted([boom, boom, "processing", boom, boom, "succeed"]);
+    const p = waitFor(getTask, TASK_ID, { intervalMs: 10, maxConsecutiveErrors: 2 });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect((await p).status).toBe("succeed");
+    expect(calls).toHaveLength(6);
+
+    const again = scripted([boom, boom, boom, "succeed"]);
+    const q = waitFor(again.getTask, TASK_ID, { intervalMs: 10, maxConsecutiveErrors: 2 });
+    const assertion = expect(q).rejects.toBe(boom);
+    await vi.advanceTimersByTimeAsync(1000);
+    await assertion;
+    expect(again.calls).toHaveLength(3);
+  });
+
+  it("rejects with the abort reason during a wait without polling again", async () => {
+    const { getTask, calls } = scripted(["processing"]);
+    const controller = new AbortController();
+    const iterator = pollTask(getTask, TASK_ID, { signal: controller.signal });
+    expect((await iterator.next()).value?.status).toBe("processing");
+    const next = iterator.next();
+    const assertion = expect(next).rejects.toThrow("cancelled");
+    await vi.advanceTimersByTimeAsync(1000);
+    controller.abort(new Error("cancelled"));
+    await assertion;
+    expect(calls).toHaveLength(1);
+  });
+});
