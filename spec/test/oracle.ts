@@ -9,9 +9,13 @@ import { specPath } from "../src/index.js";
 
 addMediaTypePlugin("application/openapi+yaml", {
   parse: async (response) => {
-    const doc = parse(await response.text()) as { openapi?: string };
+    const doc = parse(await response.text()) as { openapi?: string; jsonSchemaDialect?: string };
     if (!doc.openapi?.startsWith("3.1.")) throw new Error(`${response.url} is not OpenAPI 3.1`);
-    return buildSchemaDocument(doc, response.url, "https://spec.openapis.org/oas/3.1/schema-base");
+    const dialect =
+      doc.jsonSchemaDialect === "https://json-schema.org/draft/2020-12/schema"
+        ? "https://spec.openapis.org/oas/3.1/schema-draft-2020-12"
+        : "https://spec.openapis.org/oas/3.1/schema-base";
+    return buildSchemaDocument(doc, response.url, dialect);
   },
   fileMatcher: async (path) => path.endsWith("openapi.yaml"),
 });
@@ -45,7 +49,7 @@ export async function check(
   return { valid: output.valid, errors };
 }
 
-/** Validates the whole document against the OpenAPI 3.1 meta-schema (with schema-object checks). */
+/** Validates the whole document against the OpenAPI 3.1 meta-schema for its declared dialect. */
 export async function checkDocument(doc: unknown) {
-  return validate("https://spec.openapis.org/oas/3.1/schema-base", doc as never, "BASIC");
+  return validate("https://spec.openapis.org/oas/3.1/schema-draft-2020-12", doc as never, "BASIC");
 }

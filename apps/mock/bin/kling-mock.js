@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Placeholder until the stateful mock lands (issue: apps/mock). Says so instead of pretending.
-console.error(
-  "kling-mock: the stateful mock server is not built yet (see the apps/mock issue).\n" +
-    "Meanwhile a stateless stand-in: npx @stoplight/prism-cli@5.14 mock spec/openapi.yaml",
-);
-process.exit(1);
+// The built CLI (run `pnpm --filter @kling-multi-image/mock build` first; `pnpm mock` does).
+import("../dist/cli.js").catch((error) => {
+  console.error(
+    `kling-mock: could not load dist/cli.js (${error?.message ?? error}). Build first: corepack pnpm --filter @kling-multi-image/mock build`,
+  );
+  process.exit(1);
+});

@@ -74,7 +74,11 @@ export function virtualClock(start = Date.UTC(2026, 0, 1)): VirtualClock {
         let due: [number, { at: number; seq: number; fn: () => void }] | undefined;
         for (const entry of timers) {
           const [, t] = entry;
-          if (t.at <= end && (!due || t.at < due[1].at || (t.at === due[1].at && t.seq < due[1].seq))) due = entry;
+          if (
+            t.at <= end &&
+            (!due || t.at < due[1].at || (t.at === due[1].at && t.seq < due[1].seq))
+          )
+            due = entry;
         }
         if (!due) break;
         timers.delete(due[0]);

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { parseCli } from "../src/cli-args.js";
+
+describe("kling-mock command line", () => {
+  it("defaults to 127.0.0.1:4010, fast timing, system clock, documented shape", () => {
+    const r = parseCli([], {});
+    expect(r).toMatchObject({
+      kind: "start",
+      options: {
+        port: 4010,
+        host: "127.0.0.1",
+        timing: "fast",
+        clock: "system",
+        createShape: "documented",
+        seed: 1,
+        failureRate: 0,
+        logRequests: true,
+      },
+    });
+  });
+
+  it("reads PORT and HOST, and flags win over them", () => {
+    expect(parseCli([], { PORT: "5000", HOST: "0.0.0.0" })).toMatchObject({
+      options: { port: 5000, host: "0.0.0.0" },
+    });
+    expect(parseCli(["--port", "6000"], { PORT: "5000" })).toMatchObject({
+      options: { port: 6000 },
+    });
+  });
+
+  it("takes every documented option", () => {
+    const r = parseCli(
+      [
+        "--timing=realistic",
+        "--clock=virtual",
+        "--create-shape=observed",
+        "--seed=9",
+        "--failure-rate=0.25",
+        "--scenario=fail",
+        "--concurrency=3",
+        "--keys=a, b",
+        "--callback-hosts=hooks.test",
+        "--webhook-secret=whsec_c2VjcmV0",
+        "--quiet",
+      ],
+      {},
+    );
+    expect(r).toMatchObject({
+      kind: "start",
+      options: {
+        timing: "realistic",
+        clock: "virtual",
+        createShape: "observed",
+        seed: 9,
+        failureRate: 0.25,
+        scenario: "fail",
+        concurrencyLimit: 3,
+        keys: ["a", "b"],
+        callbackAllowedHosts: ["hooks.test"],
+        webhookSecret: "whsec_c2VjcmV0",
+        logRequests: false,
+      },
+    });
+  });
+
+  it.each([
+    [["--timing=slow"], /--timing/],
+    [["--port=-1"], /--port/],
+    [["--port=70000"], /--port/],
+    [["--port=abc"], /--port/],
+    [["--failure-rate=2"], /--failure-rate/],
+    [["--create-shape=odd"], /--create-shape/],
+    [["--webhook-secret=plain"], /whsec_/],
+    [["--keys=,"], /--keys/],
+    [["--unknown"], /Unknown option/],
+  ])("refuses %j", (argv, message) => {
+    const r = parseCli(argv, {});
+    expect(r.kind).toBe("error");
+    if (r.kind === "error") expect(r.message).toMatch(message);
+  });
+
+  it("--help", () => {
+    expect(parseCli(["--help"], {})).toEqual({ kind: "help" });
+  });
+});

@@ -1,0 +1,104 @@
+/** Test helpers: a mock per test on an ephemeral port, and a small fetch wrapper. */
+import { afterEach } from "vitest";
+import {
+  createMockServer,
+  type MockServer,
+  type MockServerOptions,
+  type VirtualMockServer,
+} from "../../src/index.js";
+import { checkAnswer } from "./oracle.js";
+
+const open: MockServer[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+});
+
+/** Starts a quiet mock on a virtual clock (closed after the test). */
+export async function startVirtual(options: MockServerOptions = {}): Promise<VirtualMockServer> {
+  const server = await createMockServer({ log: false, ...options, clock: "virtual" });
+  open.push(server);
+  return server;
+}
+
+/** Starts a quiet mock with the given options (closed after the test). */
+export async function start(options: MockServerOptions = {}): Promise<MockServer> {
+  const server = await createMockServer({ log: false, ...options });
+  open.push(server);
+  return server;
+}
+
+export const CREATE = "/kling/v1/videos/multi-image2video";
+
+/** The seed's curl body (spec example SeedCurlRequest). */
+export const seedBody = {
+  model: "kling-v1-6",
+  image_list: [
+    { image: "https://example.com/image1.jpg" },
+    { image: "https://example.com/image2.jpg" },
+  ],
+  prompt: "Animate the characters",
+  duration: "5",
+};
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers freely
+  body: any;
+  text: string;
+}
+
+/** A request with JSON handling; `body` as a string is sent raw. */
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  init: { key?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.key !== null) headers.authorization ??= `Bearer ${init.key ?? "test-key"}`;
+  let body: string | undefined;
+  if (init.body !== undefined) {
+    body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
+    headers["content-type"] ??= "application/json";
+  }
+  const res = await fetch(base + path, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  // Every answer of the Kling API must match the spec (checked by Hyperjump, independently of Prism).
+  if (!path.startsWith("/__mock")) {
+    const problems = await checkAnswer(
+      method,
+      path.split("?")[0] as string,
+      res.status,
+      res.headers.get("content-type"),
+      parsed,
+    );
+    if (problems.length > 0)
+      throw new Error(
+        `${method} ${path} -> ${res.status} breaks the spec: ${problems.join(", ")}\n${text.slice(0, 500)}`,
+      );
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/** Submits the seed body and returns the task id. */
+export async function submit(
+  base: string,
+  key = "test-key",
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const r = await call(base, "POST", CREATE, { key, body: { ...seedBody, ...extra }, headers });
+  if (r.status !== 200) throw new Error(`submit failed: ${r.status} ${r.text}`);
+  return r.body.data?.task_id ?? r.body.task_id;
+}
