@@ -108,7 +108,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The callback delivery log */
+        /**
+         * The callback delivery log
+         * @description With `Authorization Bearer <key>`, only that key's deliveries; without, every key's.
+         */
         get: operations["listCallbacks"];
         put?: never;
         post?: never;
