@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { specPath } from "../src/index.js";
-import { check } from "./oracle.js";
+import { checkValue as check } from "../src/oracle.js";
 
 const source = readFileSync(specPath, "utf8");
 const REQUEST = ["components", "schemas", "CreateTaskRequest"];

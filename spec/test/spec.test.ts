@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadSpec } from "../src/index.js";
-import { check, checkDocument, type Failure } from "./oracle.js";
+import { checkValue as check, checkDocument, type SchemaError } from "../src/oracle.js";
 
 const doc = loadSpec();
 const CREATE = ["paths", "/kling/v1/videos/multi-image2video", "post"] as const;
@@ -41,14 +41,14 @@ function seedCurlBody(): Json {
 
 const seed = seedCurlBody() as { [key: string]: Json };
 
-function failedAt(errors: Failure[], location: string, keyword: string): boolean {
+function failedAt(errors: SchemaError[], location: string, keyword: string): boolean {
   return errors.some((e) => e.instanceLocation === location && e.keyword.endsWith(`/${keyword}`));
 }
 
 describe("the document", () => {
   it("is a valid OpenAPI 3.1 document, schemas included", async () => {
     const output = await checkDocument(doc);
-    expect(output.valid ? [] : output.errors).toEqual([]);
+    expect(output.errors).toEqual([]);
     expect(output.valid).toBe(true);
   });
 
