@@ -271,6 +271,11 @@ function makeHandler(ctx: HandlerContext) {
       const reply = await handleApi(req, method, path, key);
       status = reply.status;
       if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+      if (reply.disconnect) {
+        // The "disconnect" scenario: the work is done, the answer is lost on the way.
+        req.socket.destroy();
+        return;
+      }
       sendJson(res, reply.status, reply.body, reply.headers);
     } finally {
       if (ctx.logRequests) {
@@ -343,7 +348,7 @@ function makeHandler(ctx: HandlerContext) {
     method: string,
     path: string,
     key: string | undefined,
-  ): Promise<JsonReply & { delayMs?: number }> {
+  ): Promise<JsonReply & { delayMs?: number; disconnect?: boolean }> {
     const routed = api.route(method, path);
     if (!("operation" in routed)) {
       drain(req);
@@ -392,6 +397,7 @@ function makeHandler(ctx: HandlerContext) {
       scenario = mergeScenarios(scenario, parsed);
     }
     const delayMs = scenario.slowMs;
+    const disconnect = scenario.disconnect === true;
 
     let reply: JsonReply;
     if (operation.iid === "createMultiImageVideoTask") {
@@ -412,7 +418,11 @@ function makeHandler(ctx: HandlerContext) {
     }
     if (ctx.replyHook) reply = { ...reply, ...ctx.replyHook(reply) };
     const final = checked(operation, api, reply, label);
-    return delayMs === undefined ? final : { ...final, delayMs };
+    return {
+      ...final,
+      ...(delayMs === undefined ? {} : { delayMs }),
+      ...(disconnect ? { disconnect } : {}),
+    };
   }
 
   function createReply(

@@ -207,3 +207,31 @@ describe("bounded memory", () => {
     expect((await call(mock.url, "GET", `${CREATE}/${ids[3]}`)).status).toBe(200);
   });
 });
+
+describe("the disconnect scenario", () => {
+  it("creates the task, then drops the connection unanswered", async () => {
+    const mock = await startVirtual();
+    const sent = fetch(`${mock.url}${CREATE}`, {
+      method: "POST",
+      headers: {
+        authorization: "Bearer test-key",
+        "content-type": "application/json",
+        "x-mock-scenario": "disconnect",
+      },
+      body: JSON.stringify({ ...seedBody, external_task_id: "lost-answer-1" }),
+    });
+    await expect(sent).rejects.toThrow(/fetch failed/);
+    const list = await call(mock.url, "GET", "/__mock/tasks");
+    expect(list.body.tasks.map((t: { external_task_id?: string }) => t.external_task_id)).toEqual([
+      "lost-answer-1",
+    ]);
+    // A GET with the scenario is dropped too, and the server keeps serving afterwards.
+    const taskId = list.body.tasks[0].task_id as string;
+    await expect(
+      fetch(`${mock.url}${CREATE}/${taskId}`, {
+        headers: { authorization: "Bearer test-key", "x-mock-scenario": "disconnect" },
+      }),
+    ).rejects.toThrow(/fetch failed/);
+    expect((await call(mock.url, "GET", `${CREATE}/${taskId}`)).status).toBe(200);
+  });
+});

@@ -19,6 +19,11 @@ export interface Scenario {
   maintenance?: boolean;
   /** 403 quota_not_enough. */
   quota?: boolean;
+  /**
+   * The request is processed (a submit creates its task), then the connection is dropped without
+   * an answer: the client cannot know the outcome, as when a real connection is lost.
+   */
+  disconnect?: boolean;
   /** Added response latency in real milliseconds. */
   slowMs?: number;
   /** Force success even when a server-wide failure rate would fail the task. */
@@ -35,6 +40,7 @@ export const SCENARIO_NAMES = [
   "server-error",
   "maintenance",
   "quota",
+  "disconnect",
   "slow:<ms>",
 ] as const;
 
@@ -78,6 +84,9 @@ export function parseScenario(text: string): Scenario | string {
         break;
       case "quota":
         scenario.quota = true;
+        break;
+      case "disconnect":
+        scenario.disconnect = true;
         break;
       default:
         return `unknown X-Mock-Scenario "${raw.trim().slice(0, 40)}"; known: ${SCENARIO_NAMES.join(", ")}`;

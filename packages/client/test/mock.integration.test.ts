@@ -1,0 +1,292 @@
+// The client against the real mock server (Prism inside, real HTTP on 127.0.0.1), including a
+// fault-injection run through the mock's scenarios: 500s, 429 with Retry-After, dropped
+// connections and slow answers. The mock runs on real time with a millisecond timing profile.
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createMockServer, type MockServer, type MockServerOptions } from "@kling-multi-image/mock";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  AuthenticationError,
+  ConnectionError,
+  type CreateTaskRequest,
+  createKlingClient,
+  type FetchLike,
+  type KlingClientOptions,
+  NotFoundError,
+  RateLimitError,
+  ServerError,
+  SubmitOutcomeUnknownError,
+  type Task,
+  TaskFailedError,
+  verifyCallback,
+} from "../src/index.js";
+
+const quick = {
+  name: "test",
+  schedule: () => ({ refreshAt: 5, processingAt: 30, finishAt: 120 }),
+};
+
+const open: MockServer[] = [];
+afterEach(async () => {
+  for (const m of open.splice(0)) await m.close();
+});
+
+async function mock(options: MockServerOptions = {}): Promise<MockServer> {
+  const server = await createMockServer({
+    log: false,
+    timing: quick,
+    retryAfterSeconds: 1,
+    ...options,
+  });
+  open.push(server);
+  return server;
+}
+
+/** The global fetch, counting attempts: what reached the network, not a stand-in for it. */
+function countingFetch() {
+  const calls: string[] = [];
+  const fetchLike: FetchLike = (request, init) => {
+    calls.push(`${request.method} ${new URL(request.url).pathname}`);
+    return fetch(request, init);
+  };
+  return { calls, fetch: fetchLike };
+}
+
+function client(server: MockServer, options: Partial<KlingClientOptions> = {}) {
+  return createKlingClient({ apiKey: "integration-key", baseUrl: server.url, ...options });
+}
+
+const body: CreateTaskRequest = {
+  model: "kling-v1-6",
+  image_list: [
+    { image: "https://example.com/image1.jpg" },
+    { image: "https://example.com/image2.jpg" },
+  ],
+  prompt: "Animate the characters",
+  aspect_ratio: "9:16",
+  duration: "5",
+};
+const fast = { intervalMs: 10, maxIntervalMs: 20, timeoutMs: 10_000 };
+
+async function mockTasks(
+  server: MockServer,
+): Promise<{ task_id: string; external_task_id?: string }[]> {
+  const response = await fetch(`${server.url}/__mock/tasks`);
+  return ((await response.json()) as { tasks: { task_id: string; external_task_id?: string }[] })
+    .tasks;
+}
+
+describe("the client against the mock", () => {
+  it("runs the README's quick start: submit, wait, get a playable video", async () => {
+    const server = await mock();
+    const done = await client(server).submitAndWait(body, fast);
+    expect(done.status).toBe("succeed");
+    expect(done.failReason).toBeUndefined();
+    expect(done.video?.url).toMatch(new RegExp(`^${server.url}/`));
+    const video = await fetch(done.video?.url ?? "", { headers: { range: "bytes=0-99" } });
+    expect(video.status).toBe(206);
+    expect(video.headers.get("content-type")).toBe("video/mp4");
+    expect((await video.arrayBuffer()).byteLength).toBe(100);
+  });
+
+  it("reads the task id from the observed create shape too", async () => {
+    const server = await mock({ createShape: "observed" });
+    const kling = client(server);
+    const submitted = await kling.submit(body);
+    expect(submitted.taskId).toBe((await mockTasks(server))[0]?.task_id);
+    expect((await kling.waitForTask(submitted.taskId, fast)).status).toBe("succeed");
+  });
+
+  it("watches a task move forward only, ending on its terminal state", async () => {
+    const server = await mock();
+    const kling = client(server);
+    const { taskId } = await kling.submit(body);
+    const seen: Task["status"][] = [];
+    for await (const task of kling.watchTask(taskId, fast)) seen.push(task.status);
+    expect(seen.at(-1)).toBe("succeed");
+    const order = ["submitted", "processing", "succeed"];
+    expect(seen.map((s) => order.indexOf(s))).toEqual(
+      [...seen.map((s) => order.indexOf(s))].sort(),
+    );
+  });
+
+  it("throws TaskFailedError with Kling's reason when the task fails", async () => {
+    const server = await mock();
+    const kling = client(server, { headers: { "X-Mock-Scenario": "fail" } });
+    const error = await kling.submitAndWait(body, fast).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect((error as TaskFailedError).task.failReason).not.toBe("");
+  });
+
+  it("answers unknown and other keys' tasks with NotFoundError (task_not_exist)", async () => {
+    const server = await mock();
+    const { taskId } = await client(server).submit(body);
+    const stranger = createKlingClient({ apiKey: "another-key", baseUrl: server.url });
+    for (const id of [taskId, "no-such-task"]) {
+      const error = await stranger.getTask(id).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect((error as NotFoundError).code).toBe("task_not_exist");
+    }
+  });
+
+  it("maps a refused key to AuthenticationError", async () => {
+    const server = await mock({ keys: ["the-only-key"] });
+    await expect(client(server).submit(body)).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it("verifies the mock's signed callbacks, in order", async () => {
+    const secret = `whsec_${randomBytes(24).toString("base64")}`;
+    const received: { body: string; headers: IncomingHttpHeaders }[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        received.push({ body: Buffer.concat(chunks).toString("utf8"), headers: req.headers });
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const server = await mock({ webhookSecret: secret });
+      const { port } = receiver.address() as AddressInfo;
+      await client(server).submitAndWait(
+        { ...body, callback_url: `http://127.0.0.1:${port}/hook` },
+        fast,
+      );
+      await expect.poll(() => received.length).toBe(3);
+      const payloads = [];
+      for (const r of received) {
+        payloads.push(
+          await verifyCallback({
+            body: r.body,
+            headers: r.headers as Record<string, string>,
+            secret,
+          }),
+        );
+      }
+      expect(payloads.map((p) => p.task_status)).toEqual(["submitted", "processing", "succeed"]);
+      const wrong = `whsec_${randomBytes(24).toString("base64")}`;
+      const first = received[0] as (typeof received)[number];
+      await expect(
+        verifyCallback({
+          body: first.body,
+          headers: first.headers as Record<string, string>,
+          secret: wrong,
+        }),
+      ).rejects.toThrow();
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
+  });
+});
+
+describe("fault injection through the mock's scenarios", () => {
+  it("retries a submit answered 429, honouring Retry-After, then throws RateLimitError", async () => {
+    const server = await mock();
+    const counter = countingFetch();
+    const kling = client(server, {
+      fetch: counter.fetch,
+      maxRetries: 1,
+      headers: { "X-Mock-Scenario": "rate-limit" },
+    });
+    const started = performance.now();
+    const error = await kling.submit(body).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).retryAfterMs).toBe(1_000);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    expect(counter.calls).toEqual([
+      "POST /kling/v1/videos/multi-image2video",
+      "POST /kling/v1/videos/multi-image2video",
+    ]);
+    expect(await mockTasks(server)).toEqual([]);
+  });
+
+  it("never retries a submit answered 500, and throws ServerError", async () => {
+    const server = await mock();
+    const counter = countingFetch();
+    const kling = client(server, {
+      fetch: counter.fetch,
+      headers: { "X-Mock-Scenario": "server-error" },
+    });
+    await expect(kling.submit(body)).rejects.toBeInstanceOf(ServerError);
+    expect(counter.calls).toHaveLength(1);
+  });
+
+  it("turns a dropped submit into SubmitOutcomeUnknownError carrying the id to reconcile by", async () => {
+    const server = await mock();
+    const counter = countingFetch();
+    const kling = client(server, {
+      fetch: counter.fetch,
+      headers: { "X-Mock-Scenario": "disconnect" },
+    });
+    const error = await kling.submit(body).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SubmitOutcomeUnknownError);
+    expect(counter.calls).toHaveLength(1);
+    // The task exists: the external_task_id the client generated finds it.
+    const { externalTaskId } = error as SubmitOutcomeUnknownError;
+    expect((await mockTasks(server)).map((t) => t.external_task_id)).toEqual([externalTaskId]);
+  });
+
+  it("turns a submit slower than the timeout into SubmitOutcomeUnknownError, sent once", async () => {
+    const server = await mock();
+    const counter = countingFetch();
+    const kling = client(server, {
+      fetch: counter.fetch,
+      timeoutMs: 150,
+      headers: { "X-Mock-Scenario": "slow:600" },
+    });
+    const error = await kling
+      .submit({ ...body, external_task_id: "slow-1" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SubmitOutcomeUnknownError);
+    expect((error as SubmitOutcomeUnknownError).externalTaskId).toBe("slow-1");
+    expect(counter.calls).toHaveLength(1);
+  });
+
+  it("retries dropped GETs and gives up with ConnectionError after maxRetries", async () => {
+    const server = await mock();
+    const { taskId } = await client(server).submit(body);
+    const counter = countingFetch();
+    const kling = client(server, {
+      fetch: counter.fetch,
+      maxRetries: 2,
+      headers: { "X-Mock-Scenario": "disconnect" },
+    });
+    await expect(kling.getTask(taskId)).rejects.toBeInstanceOf(ConnectionError);
+    expect(counter.calls).toHaveLength(3);
+  });
+
+  it("keeps waiting through a spell of 500s and slow answers between polls", async () => {
+    const server = await mock({
+      timing: {
+        name: "slower",
+        schedule: () => ({ refreshAt: 5, processingAt: 50, finishAt: 600 }),
+      },
+    });
+    const kling = client(server, { maxRetries: 0, timeoutMs: 2_000 });
+    const { taskId } = await kling.submit(body);
+    const patch = (scenario: string) =>
+      fetch(`${server.url}/__mock/config`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ scenario }),
+      });
+    expect((await patch("server-error")).status).toBe(200);
+    const errorsSeen: number[] = [];
+    const waiting = kling.waitForTask(taskId, {
+      ...fast,
+      maxConsecutiveErrors: 100,
+      onUpdate: () => {},
+    });
+    const probe = await kling.getTask(taskId).catch((e: unknown) => e);
+    errorsSeen.push((probe as ServerError).status ?? 0);
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await patch("slow:50")).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await patch("")).status).toBe(200);
+    const done = await waiting;
+    expect(errorsSeen).toEqual([500]);
+    expect(done.status).toBe("succeed");
+  });
+});
