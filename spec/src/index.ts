@@ -22,3 +22,14 @@ export type OpenApiDocument = Record<string, unknown> & {
 export function loadSpec(): OpenApiDocument {
   return parse(readFileSync(specPath, "utf8")) as OpenApiDocument;
 }
+
+/**
+ * The value of a named example in `components.examples` (for instance `SeedCurlRequest`, the
+ * provider's curl body), so tests and tools share the spec's examples instead of copying them.
+ */
+export function specExample(name: string): unknown {
+  const examples = (loadSpec().components.examples ?? {}) as Record<string, { value?: unknown }>;
+  const example = examples[name];
+  if (!example || !("value" in example)) throw new Error(`the spec has no example named ${name}`);
+  return example.value;
+}

@@ -61,6 +61,26 @@ export interface SchemaVerdict {
 /** A compiled check against one schema: call it as often as you like. */
 export type SchemaCheck = (value: unknown) => SchemaVerdict;
 
+type Output =
+  | { valid: true }
+  | {
+      valid: false;
+      errors?: { instanceLocation: string; keyword: string; absoluteKeywordLocation: string }[];
+    };
+
+/** Hyperjump's BASIC output, reduced to what callers need. */
+function verdict(output: Output): SchemaVerdict {
+  const errors = output.valid ? [] : (output.errors ?? []);
+  return {
+    valid: output.valid,
+    errors: errors.map(({ instanceLocation, keyword, absoluteKeywordLocation }) => ({
+      instanceLocation,
+      keyword,
+      absoluteKeywordLocation,
+    })),
+  };
+}
+
 const compiled = new Map<string, Promise<SchemaCheck>>();
 
 /**
@@ -74,18 +94,9 @@ export function schemaCheck(
   const uri = `${documentUrl}#${pointer(segments)}`;
   let check = compiled.get(uri);
   if (!check) {
-    check = validate(uri).then((validator) => (value: unknown) => {
-      const output = validator(value as never, "BASIC");
-      const errors = output.valid ? [] : (output.errors ?? []);
-      return {
-        valid: output.valid,
-        errors: errors.map((e) => ({
-          instanceLocation: e.instanceLocation,
-          keyword: e.keyword,
-          absoluteKeywordLocation: e.absoluteKeywordLocation,
-        })),
-      };
-    });
+    check = validate(uri).then(
+      (validator) => (value: unknown) => verdict(validator(value as never, "BASIC")),
+    );
     compiled.set(uri, check);
     // A schema that failed to compile is not cached, so a fixed document can be tried again.
     check.catch(() => compiled.delete(uri));
@@ -112,14 +123,5 @@ export async function checkDocument(
   const declared = doc.jsonSchemaDialect ?? "https://spec.openapis.org/oas/3.1/dialect/base";
   const metaSchema = typeof declared === "string" ? DIALECTS[declared] : undefined;
   if (!metaSchema) throw new Error(`unsupported jsonSchemaDialect ${String(declared)}`);
-  const output = await validate(metaSchema, doc as never, "BASIC");
-  const errors = output.valid ? [] : (output.errors ?? []);
-  return {
-    valid: output.valid,
-    errors: errors.map((e) => ({
-      instanceLocation: e.instanceLocation,
-      keyword: e.keyword,
-      absoluteKeywordLocation: e.absoluteKeywordLocation,
-    })),
-  };
+  return verdict(await validate(metaSchema, doc as never, "BASIC"));
 }

@@ -6,20 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { specPath } from "../src/index.js";
+import { specExample, specPath } from "../src/index.js";
 import { checkValue as check } from "../src/oracle.js";
 
 const source = readFileSync(specPath, "utf8");
 const REQUEST = ["components", "schemas", "CreateTaskRequest"];
-const seed = {
-  model: "kling-v1-6",
-  image_list: [
-    { image: "https://example.com/image1.jpg" },
-    { image: "https://example.com/image2.jpg" },
-  ],
-  prompt: "Animate the characters",
-  duration: "5",
-};
+const seed = specExample("SeedCurlRequest") as Record<string, unknown>;
 
 function withoutRule(name: string, find: string, replace: string): string {
   const index = source.indexOf(find);

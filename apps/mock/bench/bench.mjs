@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { specPath } from "@kling-multi-image/spec";
+import { specExample, specPath } from "@kling-multi-image/spec";
 import autocannon from "autocannon";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -15,15 +15,7 @@ const CLI = here("../dist/cli.js");
 const PRISM = here("../node_modules/@stoplight/prism-cli/dist/index.js");
 const CREATE = "/kling/v1/videos/multi-image2video";
 const AUTH = { authorization: "Bearer bench-key", "content-type": "application/json" };
-const BODY = JSON.stringify({
-  model: "kling-v1-6",
-  image_list: [
-    { image: "https://example.com/image1.jpg" },
-    { image: "https://example.com/image2.jpg" },
-  ],
-  prompt: "Animate the characters",
-  duration: "5",
-});
+const BODY = JSON.stringify(specExample("SeedCurlRequest"));
 
 const freePort = () =>
   new Promise((resolve) => {

@@ -16,6 +16,10 @@ export {
   type VirtualClock,
   virtualClock,
 } from "./clock.js";
+export type {
+  components as ControlApiComponents,
+  paths as ControlApiPaths,
+} from "./generated/control-api.js";
 export type { LogSink, MockServerOptions } from "./options.js";
 export { DEFAULTS } from "./options.js";
 export {

@@ -1,13 +1,16 @@
+import type { ControlApiComponents, ControlApiPaths } from "@kling-multi-image/mock";
 import createClient from "openapi-fetch";
 import { byId, el } from "./dom.js";
-import type { components, paths } from "./generated/control-api.js";
 
-type TaskSummary = components["schemas"]["TaskSummary"];
-type KlingStatus = components["schemas"]["KlingStatus"];
+type TaskSummary = ControlApiComponents["schemas"]["TaskSummary"];
+type KlingStatus = ControlApiComponents["schemas"]["KlingStatus"];
 
-/** The mock console: drives the mock through its control API (`/__mock/`), typed from its spec. */
+/**
+ * The mock console: drives the mock through its control API (`/__mock/`), with the types the mock
+ * generates from that API's spec (a type-only import: no mock code reaches the page).
+ */
 export class MockConsole {
-  readonly #api = createClient<paths>({ baseUrl: location.origin });
+  readonly #api = createClient<ControlApiPaths>({ baseUrl: location.origin });
   readonly #tasks = byId<HTMLTableSectionElement>("tasks");
   readonly #callbacks = byId<HTMLTableSectionElement>("callbacks");
   readonly #error = byId("console-error");

@@ -3,6 +3,7 @@
  * state, the virtual clock, settings, the callback log and reset. Its requests and responses go
  * through Prism against that document, like the Kling API against the spec.
  */
+import type { DeliveryRecord } from "../callbacks/index.js";
 import type { Clock, VirtualClock } from "../clock.js";
 import type { Diagnostic } from "../errors/diagnostics.js";
 import { describe, errorsOf } from "../errors/diagnostics.js";
@@ -18,17 +19,7 @@ type Schemas = components["schemas"];
 
 /** The slice of the callback dispatcher the control API reads. */
 export interface CallbackLog {
-  log(filter?: { taskId?: string; owner?: string }): {
-    id: string;
-    taskId: string;
-    url: string;
-    taskStatus: string;
-    attempt: number;
-    at: number;
-    outcome: "pending" | "delivered" | "failed" | "refused";
-    httpStatus?: number;
-    error?: string;
-  }[];
+  log(filter?: { taskId?: string; owner?: string }): DeliveryRecord[];
   reset(): void;
 }
 

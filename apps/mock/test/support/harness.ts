@@ -1,4 +1,5 @@
 /** Test helpers: a mock per test on an ephemeral port, and a small fetch wrapper. */
+import { specExample } from "@kling-multi-image/spec";
 import { afterEach } from "vitest";
 import {
   createMockServer,
@@ -29,16 +30,8 @@ export async function start(options: MockServerOptions = {}): Promise<MockServer
 
 export const CREATE = "/kling/v1/videos/multi-image2video";
 
-/** The seed's curl body (spec example SeedCurlRequest). */
-export const seedBody = {
-  model: "kling-v1-6",
-  image_list: [
-    { image: "https://example.com/image1.jpg" },
-    { image: "https://example.com/image2.jpg" },
-  ],
-  prompt: "Animate the characters",
-  duration: "5",
-};
+/** The seed's curl body, read from the spec's SeedCurlRequest example. */
+export const seedBody = specExample("SeedCurlRequest") as Record<string, unknown>;
 
 export interface Answer {
   status: number;
