@@ -199,6 +199,10 @@ describe("the playground page", () => {
       () => document.documentElement.scrollWidth - window.innerWidth,
     );
     expect(overflow).toBeLessThanOrEqual(0);
+    // Before any submit the task panel only says so: its facts and progress stay hidden.
+    expect(await page.isVisible("#task-empty")).toBe(true);
+    expect(await page.isHidden("#task-facts")).toBe(true);
+    expect(await page.isHidden("#task-progress")).toBe(true);
   });
 
   it("links to the API reference rendered from the spec", async () => {
