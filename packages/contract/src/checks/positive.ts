@@ -1,0 +1,47 @@
+/**
+ * positive_data_acceptance: generated valid bodies (every enum, length bounds, one to four images)
+ * must be accepted with a 2xx. Each accepted body is a task, billable on a real gateway.
+ */
+import { finalize, readRules, validBody } from "../generate.js";
+import { runProperty } from "../property.js";
+import type { Session } from "../session.js";
+import { responseSummary } from "./conformance.js";
+import type { CheckOutcome } from "./negative.js";
+
+/** Runs `positive_data_acceptance` over `session.options.validCases` generated bodies. */
+export async function positiveDataAcceptance(session: Session): Promise<CheckOutcome> {
+  const rules = readRules(session.spec);
+  const outcome = await runProperty(
+    validBody(rules, session.options.imageUrls ? { imageUrls: session.options.imageUrls } : {}),
+    {
+      numRuns: session.options.validCases,
+      seed: session.options.seed,
+      runSeed: session.options.seed,
+      rule: "valid",
+    },
+    async (value) => {
+      const body = finalize(value, () => session.uniqueId("contract"));
+      const request = {
+        method: "POST",
+        url: session.url("createMultiImageVideoTask"),
+        headers: session.authHeaders({ "Content-Type": "application/json" }),
+        body: JSON.stringify(body),
+      };
+      const result = await session.exchange("createMultiImageVideoTask", request);
+      session.count("positive_data_acceptance");
+      const found = [...result.failures];
+      const response = result.response;
+      if (response && session.transient("positive_data_acceptance", response)) return found;
+      if (response && (response.status < 200 || response.status >= 300)) {
+        found.push({
+          check: "positive_data_acceptance",
+          message: `a valid body was answered ${response.status}; the spec says it must be accepted with 200`,
+          request,
+          response: responseSummary(response),
+        });
+      }
+      return found;
+    },
+  );
+  return { failures: outcome.failures, skipped: [], generated: outcome.runs };
+}

@@ -1,0 +1,138 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { main, parseCli } from "../src/cli.js";
+import { type Breaks, type FakeGateway, startFakeGateway } from "./support/fake-gateway.js";
+
+const apiKey = "sk-cli-test-key-42";
+let server: FakeGateway | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function cli(breaks: Breaks, extra: string[] = []) {
+  server = await startFakeGateway({ apiKey, breaks });
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(
+    ["--base-url", server.url, "--api-key", apiKey, "--seed", "5", "--cases", "60", ...extra],
+    {
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+      env: {},
+    },
+  );
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("kling-contract CLI", () => {
+  it("exits 0 against a correct server and writes JUnit", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "contract-cli-"));
+    const junit = join(dir, "junit.xml");
+    const { code, out } = await cli({}, ["--junit", junit]);
+    expect(code, out).toBe(0);
+    expect(out).toContain("OK: every check that ran passed.");
+    expect(out).toMatch(/SKIP {2}lifecycle/);
+    expect(readFileSync(junit, "utf8")).toContain('failures="0"');
+  });
+
+  it("exits 1 against a broken server, naming the check with a redacted curl line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "contract-cli-"));
+    const junit = join(dir, "junit.xml");
+    const { code, out } = await cli({ acceptsAnyKey: true }, ["--junit", junit]);
+    expect(code).toBe(1);
+    expect(out).toMatch(/FAIL {2}ignored_auth/);
+    expect(out).toMatch(
+      /\d+\) ignored_auth: POST \/kling\/v1\/videos\/multi-image2video with a wrong API key was answered 200/,
+    );
+    expect(out).toContain("replay:   curl -sS -i -X POST");
+    expect(out).not.toContain(apiKey);
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toContain('<testcase classname="kling-contract" name="ignored_auth"');
+    expect(xml).toContain('type="ignored_auth"');
+    expect(xml).not.toContain(apiKey);
+  });
+
+  it("drives a virtual clock through --advance-url", async () => {
+    server = await startFakeGateway({ apiKey });
+    const s = server;
+    // A tiny control endpoint in front of the fake's clock, like the mock's /__mock/clock/advance.
+    const { createServer } = await import("node:http");
+    const advanced: number[] = [];
+    const control = createServer((req, res) => {
+      let text = "";
+      req.on("data", (c: Buffer) => {
+        text += c.toString();
+      });
+      req.on("end", async () => {
+        const { ms } = JSON.parse(text) as { ms: number };
+        advanced.push(ms);
+        await s.advance(ms);
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((r) => control.listen(0, "127.0.0.1", () => r()));
+    const port = (control.address() as { port: number }).port;
+    const out: string[] = [];
+    const code = await main(
+      [
+        "--base-url",
+        s.url,
+        "--api-key",
+        apiKey,
+        "--allow-billable",
+        "--cases",
+        "14",
+        "--valid-cases",
+        "2",
+        "--poll-interval-ms",
+        "1000",
+        "--advance-url",
+        `http://127.0.0.1:${port}/__mock/clock/advance`,
+      ],
+      { out: (l) => out.push(l), err: () => {}, env: {} },
+    );
+    control.close();
+    expect(code, out.join("\n")).toBe(0);
+    expect(advanced.length).toBeGreaterThan(3);
+    expect(out.join("\n")).toMatch(/PASS {2}lifecycle/);
+  });
+
+  it("refuses bad usage with exit code 2", async () => {
+    const err: string[] = [];
+    expect(
+      await main(["--api-key", "x"], { out: () => {}, err: (s) => err.push(s), env: {} }),
+    ).toBe(2);
+    expect(err.join("\n")).toContain("--base-url is required");
+    expect(
+      await main(["--base-url", "http://x", "--api-key", "k", "--cases", "many"], {
+        out: () => {},
+        err: () => {},
+        env: {},
+      }),
+    ).toBe(2);
+    expect(
+      await main(["--base-url", "http://x", "--api-key", "k", "--only", "nope"], {
+        out: () => {},
+        err: () => {},
+        env: {},
+      }),
+    ).toBe(2);
+  });
+
+  it("--only runs the named checks and reports the others as not selected", async () => {
+    const { code, out } = await cli({}, ["--only", "unknown_task", "--allow-billable"]);
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/PASS {2}unknown_task/);
+    expect(out).toMatch(/SKIP {2}lifecycle +not selected/);
+    expect(out).toMatch(/SKIP {2}negative_data_rejection +not selected/);
+    expect(out).toMatch(/PASS {2}not_a_server_error +2 case/);
+  });
+
+  it("reads the key from KLING_API_KEY", () => {
+    const parsed = parseCli(["--base-url", "http://x"], { KLING_API_KEY: "from-env" });
+    expect(parsed.options.apiKey).toBe("from-env");
+  });
+});
