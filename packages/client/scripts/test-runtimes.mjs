@@ -6,7 +6,10 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 // vitest's bin is not in its `exports`, so find it next to its package.json.
-const vitest = join(dirname(createRequire(import.meta.url).resolve("vitest/package.json")), "vitest.mjs");
+const vitest = join(
+  dirname(createRequire(import.meta.url).resolve("vitest/package.json")),
+  "vitest.mjs",
+);
 const versions = (process.env.CLIENT_TEST_NODE_VERSIONS ?? "22,24").split(",").filter(Boolean);
 let failed = false;
 for (const version of versions) {
