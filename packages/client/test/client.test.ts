@@ -336,11 +336,12 @@ describe("getTask", () => {
   );
 
   it("rejects promptly when aborted during a backoff wait", async () => {
-    server = await startServer((_hit, res) =>
-      json(res, 503, { code: "x", message: "busy", data: null }, { "retry-after": "30" }),
-    );
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error("gave up")), 100);
+    // Abort once the first attempt has been answered, i.e. during the 30 s Retry-After wait.
+    server = await startServer((_hit, res) => {
+      json(res, 503, { code: "x", message: "busy", data: null }, { "retry-after": "30" });
+      setTimeout(() => controller.abort(new Error("gave up")), 100);
+    });
     const started = Date.now();
     const error = await client(server.url)
       .getTask(TASK_ID, { signal: controller.signal })
@@ -402,12 +403,13 @@ describe("getTask", () => {
   });
 
   it("rejects promptly with the signal's reason on abort", async () => {
-    server = await startServer((_hit, res) => {
-      setTimeout(() => json(res, 200, queryBody("processing")), 2000);
-    });
     const controller = new AbortController();
     const reason = new Error("user left");
-    setTimeout(() => controller.abort(reason), 50);
+    // The answer would take 2 s; abort while the request is in flight at the server.
+    server = await startServer((_hit, res) => {
+      setTimeout(() => json(res, 200, queryBody("processing")), 2000);
+      setTimeout(() => controller.abort(reason), 50);
+    });
     const started = Date.now();
     const error = await client(server.url)
       .getTask(TASK_ID, { signal: controller.signal })
@@ -515,15 +517,22 @@ describe("waitForTask, watchTask, submitAndWait", () => {
   });
 
   it("rejects promptly with the signal's reason when aborted between polls", async () => {
-    server = await startServer((_hit, res) => json(res, 200, queryBody("processing")));
     const controller = new AbortController();
-    const started = Date.now();
-    setTimeout(() => controller.abort(new Error("stop")), 50);
+    let abortedAt = 0;
+    // Abort once the first poll has been answered, i.e. during the (default 5 s) wait before the next.
+    server = await startServer((_hit, res) => {
+      json(res, 200, queryBody("processing"));
+      setTimeout(() => {
+        abortedAt = Date.now();
+        controller.abort(new Error("stop"));
+      }, 50);
+    });
     const error = await client(server.url)
       .waitForTask(TASK_ID, { signal: controller.signal })
       .catch((e: unknown) => e);
     expect((error as Error).message).toBe("stop");
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(abortedAt).toBeGreaterThan(0);
+    expect(Date.now() - abortedAt).toBeLessThan(1000);
     expect(server.hits).toHaveLength(1);
   });
 });
