@@ -101,6 +101,16 @@ export class Session {
     return { Authorization: `Bearer ${this.options.apiKey}`, Accept: "application/json", ...extra };
   }
 
+  /** A submit of `body` (a JSON value, or raw text sent as is) with the run's key. */
+  submitRequest(body: unknown, contentType = "application/json"): RecordedRequest {
+    return {
+      method: "POST",
+      url: this.url("createMultiImageVideoTask"),
+      headers: this.authHeaders({ "Content-Type": contentType }),
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    };
+  }
+
   /**
    * Sends `request` and applies the response checks for `operation`. A transport error is a
    * `not_a_server_error` failure: a server that drops the connection has not answered at all.

@@ -101,12 +101,7 @@ export async function lifecycle(session: Session, callbackUrl?: string): Promise
     external_task_id: session.uniqueId("contract-lifecycle"),
   };
   if (callbackUrl) body.callback_url = callbackUrl;
-  const submit = {
-    method: "POST",
-    url: session.url("createMultiImageVideoTask"),
-    headers: session.authHeaders({ "Content-Type": "application/json" }),
-    body: JSON.stringify(body),
-  };
+  const submit = session.submitRequest(body);
   const created = await session.exchange("createMultiImageVideoTask", submit);
   failures.push(...created.failures);
   session.count("lifecycle");

@@ -43,12 +43,7 @@ export async function negativeDataRejection(session: Session): Promise<CheckOutc
         rule: mutation.rule,
       },
       async (input) => {
-        const request = {
-          method: "POST",
-          url: session.url("createMultiImageVideoTask"),
-          headers: session.authHeaders({ "Content-Type": input.contentType }),
-          body: input.body,
-        };
+        const request = session.submitRequest(input.body, input.contentType);
         const result = await session.exchange("createMultiImageVideoTask", request);
         session.count("negative_data_rejection");
         const found = [...result.failures];

@@ -21,12 +21,7 @@ export async function positiveDataAcceptance(session: Session): Promise<CheckOut
     },
     async (value) => {
       const body = finalize(value, () => session.uniqueId("contract"));
-      const request = {
-        method: "POST",
-        url: session.url("createMultiImageVideoTask"),
-        headers: session.authHeaders({ "Content-Type": "application/json" }),
-        body: JSON.stringify(body),
-      };
+      const request = session.submitRequest(body);
       const result = await session.exchange("createMultiImageVideoTask", request);
       session.count("positive_data_acceptance");
       const found = [...result.failures];
