@@ -6,7 +6,7 @@ import type { MockServerOptions } from "./options.js";
 export const USAGE = `Usage: kling-mock [options]
 
   --port <n>              port (default: $PORT or 4010; 0 picks a free one)
-  --host <addr>           interface (default: $HOST or 127.0.0.1)
+  --host <addr>           interface (default: 127.0.0.1; $HOST is ignored on purpose)
   --timing fast|realistic task timing (default fast: seconds; realistic: minutes)
   --clock system|virtual  virtual: time moves only via POST /__mock/clock/advance
   --webhook-secret <s>    whsec_<base64>: sign callbacks (Standard Webhooks)
@@ -115,7 +115,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
     kind: "start",
     options: {
       port: port as number,
-      host: str("host") ?? env.HOST ?? "127.0.0.1",
+      // Not $HOST: some shells (tcsh) export it as the machine's name, which would put the mock
+      // on the network.
+      host: str("host") ?? "127.0.0.1",
       timing,
       clock,
       createShape,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `kling-mock`: starts the mock from the command line. Options come from flags, then the
- * environment (`PORT`, `HOST`), then defaults; it prints its URL and a curl that works.
+ * environment (`PORT`), then defaults; it prints its URL and a curl that works.
  */
 import { parseCli, USAGE } from "./cli-args.js";
 import { createMockServer } from "./server.js";

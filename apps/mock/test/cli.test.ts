@@ -19,10 +19,11 @@ describe("kling-mock command line", () => {
     });
   });
 
-  it("reads PORT and HOST, and flags win over them", () => {
+  it("reads PORT, ignores HOST (a shell may set it to the machine's name), and flags win", () => {
     expect(parseCli([], { PORT: "5000", HOST: "0.0.0.0" })).toMatchObject({
-      options: { port: 5000, host: "0.0.0.0" },
+      options: { port: 5000, host: "127.0.0.1" },
     });
+    expect(parseCli(["--host", "::1"], {})).toMatchObject({ options: { host: "::1" } });
     expect(parseCli(["--port", "6000"], { PORT: "5000" })).toMatchObject({
       options: { port: 6000 },
     });

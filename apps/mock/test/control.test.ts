@@ -169,4 +169,24 @@ describe("CORS", () => {
     });
     expect(unauth.headers.get("access-control-allow-origin")).toBe("http://app.test");
   });
+
+  it("lets only loopback pages drive the control API from a browser", async () => {
+    const mock = await startVirtual();
+    const preflight = (origin: string) =>
+      fetch(`${mock.url}/__mock/reset`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST" },
+      });
+    const foreign = await preflight("https://evil.example");
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    const local = await preflight("http://127.0.0.1:5173");
+    expect(local.status).toBe(204);
+    expect(local.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:5173");
+    const read = await call(mock.url, "GET", "/__mock/health", {
+      headers: { origin: "https://evil.example" },
+    });
+    expect(read.status).toBe(200);
+    expect(read.headers.get("access-control-allow-origin")).toBeNull();
+  });
 });

@@ -90,8 +90,17 @@ function asKlingError(error: unknown, signal: AbortSignal | undefined): unknown 
  * ```
  */
 export function createKlingClient(options: KlingClientOptions): KlingClient {
+  const baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
+  // Fail here, not later as a "connection error" that would make a submit look sent.
+  let protocol = "";
+  try {
+    protocol = new URL(baseUrl).protocol;
+  } catch {}
+  if (protocol !== "http:" && protocol !== "https:") {
+    throw new TypeError(`baseUrl must be an absolute http(s) URL, got ${JSON.stringify(baseUrl)}`);
+  }
   const raw = createClient<paths>({
-    baseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
+    baseUrl,
     fetch: createRetryFetch({
       fetch: options.fetch,
       maxRetries: options.maxRetries,
@@ -121,7 +130,8 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     body: CreateTaskRequest,
     { signal }: RequestOptions = {},
   ): Promise<SubmittedTask> {
-    const externalTaskId = body.external_task_id ?? globalThis.crypto.randomUUID();
+    // `||`, not `??`: an empty id could not reconcile anything.
+    const externalTaskId = body.external_task_id || globalThis.crypto.randomUUID();
     let result: Awaited<ReturnType<typeof raw.POST>>;
     try {
       result = await raw.POST("/kling/v1/videos/multi-image2video", {
@@ -144,7 +154,20 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
       }
       throw typed;
     }
-    const task = toTask(data);
+    let task: Task;
+    try {
+      task = toTask(data);
+    } catch (cause) {
+      // Accepted (2xx) but unreadable: the task may well exist and be billed, so do not let
+      // the caller believe it failed.
+      const unreadable = new KlingApiError(`Unreadable submit response: ${String(cause)}`, {
+        status: response.status,
+        body: data,
+        headers: response.headers,
+        cause,
+      });
+      throw new SubmitOutcomeUnknownError(externalTaskId, unreadable);
+    }
     return { ...task, externalTaskId: task.externalTaskId ?? externalTaskId };
   }
 

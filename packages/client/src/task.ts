@@ -145,7 +145,12 @@ export function toTask(raw: TaskQueryResponse | CreateTaskResponse | CallbackPay
   } else {
     kling = value; // raw Kling task / callback payload
   }
-  const taskId = str(kling?.task_id) ?? str(gateway?.task_id) ?? str(value.task_id);
+  // The observed create shape carries the id twice (`id` and `task_id`); either will do.
+  const taskId =
+    str(kling?.task_id) ??
+    str(gateway?.task_id) ??
+    str(value.task_id) ??
+    (value.object === "video" ? str(value.id) : undefined);
   if (taskId === undefined) throw new TypeError("Not a task: no task_id");
   const gatewayStatus =
     typeof gateway?.status === "string" && gateway.status in GATEWAY_STATUS_MAP

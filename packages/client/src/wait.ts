@@ -14,7 +14,10 @@ export interface WaitOptions {
   intervalMs?: number | undefined;
   /** Longest wait between polls in ms; the interval grows by 1.25x per poll up to it. Default 15 000. */
   maxIntervalMs?: number | undefined;
-  /** Give up after this many ms with a `WaitTimeoutError`. Default 900 000 (15 minutes). */
+  /**
+   * Give up after this many ms with a `WaitTimeoutError`. Default 900 000 (15 minutes). The task is
+   * polled once more after the last wait, and a poll in flight at the deadline gets at most 1 s more.
+   */
   timeoutMs?: number | undefined;
   /** Aborting rejects at once with the signal's reason. */
   signal?: AbortSignal | undefined;
@@ -61,8 +64,13 @@ export async function* pollTask(
   for (;;) {
     signal?.throwIfAborted();
     let delay = interval;
+    // A poll may not outlive the wait by much: its retries and timeouts end at the deadline, or
+    // one second after it for the last poll, which may start just before the deadline.
+    const pastDeadline = AbortSignal.timeout(Math.max(1_000, deadline - Date.now()));
     try {
-      const task = await getTask(taskId, { signal });
+      const task = await getTask(taskId, {
+        signal: signal ? AbortSignal.any([signal, pastDeadline]) : pastDeadline,
+      });
       errors = 0;
       if (!last || last.status !== task.status || last.progress !== task.progress) {
         last = task;
@@ -73,6 +81,7 @@ export async function* pollTask(
       if (task.status === "succeed" || task.status === "failed") return;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
+      if (pastDeadline.aborted) throw new WaitTimeoutError(taskId, timeoutMs, last);
       if (!isTransient(error) || ++errors > maxConsecutiveErrors) throw error;
       if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
         delay = Math.max(delay, Math.min(error.retryAfterMs, 60_000));
@@ -80,8 +89,8 @@ export async function* pollTask(
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new WaitTimeoutError(taskId, timeoutMs, last);
+    // After the last sleep the task is polled once more: it may have finished meanwhile.
     await sleep(Math.min(delay, remaining), signal);
-    if (Date.now() >= deadline) throw new WaitTimeoutError(taskId, timeoutMs, last);
     interval = Math.round(Math.min(interval * 1.25, maxIntervalMs));
   }
 }

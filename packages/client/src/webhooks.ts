@@ -12,10 +12,12 @@ export interface VerifyCallbackOptions {
   /** The request headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
   headers: HeadersLike;
   /**
-   * The webhook secret (`whsec_...`), or several during a rotation. Without one, only the
-   * payload's shape is checked.
+   * The webhook secret (`whsec_...`), or several during a rotation. Pass `null` to check only the
+   * payload's shape (for accounts without a webhook secret). A missing or empty secret is an
+   * error rather than a silent shape-only check, so an unset environment variable cannot turn
+   * verification off.
    */
-  secret?: string | readonly string[] | undefined;
+  secret: string | readonly string[] | null;
   /** Largest allowed distance between `webhook-timestamp` and now, in seconds. Default 300. */
   toleranceSeconds?: number | undefined;
   /** The current time in ms, for tests. Default `Date.now()`. */
@@ -25,9 +27,14 @@ export interface VerifyCallbackOptions {
 const encoder = new TextEncoder();
 const STATUSES = ["submitted", "processing", "succeed", "failed"];
 
+/** Reads a header by name, case-insensitively (plain objects keep the sender's casing). */
 function header(headers: HeadersLike, name: string): string | undefined {
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
-  const value = headers[name] ?? headers[name.toLowerCase()];
+  let value = headers[name];
+  if (value === undefined) {
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+    value = key === undefined ? undefined : headers[key];
+  }
   return Array.isArray(value) ? value.join(" ") : value;
 }
 
@@ -88,9 +95,16 @@ export function assertCallbackPayload(value: unknown): asserts value is Callback
   });
 }
 
-async function hmac(secret: string, content: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+/** The key bytes of a `whsec_<base64>` secret, or undefined when it is not Base64. */
+function secretKey(secret: string): Uint8Array<ArrayBuffer> | undefined {
   const key = fromBase64(secret.startsWith("whsec_") ? secret.slice(6) : secret);
-  if (!key || key.length === 0) fail("secret is not valid Base64 (expected whsec_...)");
+  return key && key.length > 0 ? key : undefined;
+}
+
+async function hmac(
+  key: Uint8Array<ArrayBuffer>,
+  content: Uint8Array<ArrayBuffer>,
+): Promise<Uint8Array> {
   const cryptoKey = await globalThis.crypto.subtle.importKey(
     "raw",
     key,
@@ -115,14 +129,17 @@ async function hmac(secret: string, content: Uint8Array<ArrayBuffer>): Promise<U
  *   tolerance, no signature matches, or the payload has the wrong shape.
  */
 export async function verifyCallback(options: VerifyCallbackOptions): Promise<CallbackPayload> {
+  // Signatures cover the bytes as sent; only the JSON parse sees decoded text.
+  const bodyBytes = typeof options.body === "string" ? encoder.encode(options.body) : options.body;
   const bodyText =
     typeof options.body === "string" ? options.body : new TextDecoder().decode(options.body);
-  const secrets =
-    options.secret === undefined
-      ? []
-      : typeof options.secret === "string"
-        ? [options.secret]
-        : options.secret;
+  const given = options.secret as string | readonly string[] | null | undefined;
+  if (given === undefined || given === "" || (Array.isArray(given) && given.length === 0)) {
+    fail(
+      "no webhook secret given: pass the secret, or secret: null to check only the payload's shape",
+    );
+  }
+  const secrets = given === null ? [] : typeof given === "string" ? [given] : given;
   if (secrets.length > 0) {
     const id = header(options.headers, "webhook-id");
     const timestamp = header(options.headers, "webhook-timestamp");
@@ -141,10 +158,16 @@ export async function verifyCallback(options: VerifyCallbackOptions): Promise<Ca
       if (bytes) expected.push(bytes);
     }
     if (expected.length === 0) fail("malformed webhook-signature");
-    const content = encoder.encode(`${id}.${timestamp}.${bodyText}`);
+    const prefix = encoder.encode(`${id}.${timestamp}.`);
+    const content = new Uint8Array(prefix.length + bodyBytes.length);
+    content.set(prefix);
+    content.set(bodyBytes, prefix.length);
+    // A malformed secret in a rotation list must not hide a match under the other one.
+    const keys = secrets.map(secretKey).filter((k) => k !== undefined);
+    if (keys.length === 0) fail("secret is not valid Base64 (expected whsec_...)");
     let ok = false;
-    for (const secret of secrets) {
-      const mac = await hmac(secret, content);
+    for (const key of keys) {
+      const mac = await hmac(key, content);
       for (const candidate of expected) ok = timingSafeEqual(mac, candidate) || ok;
     }
     if (!ok) fail("no matching signature");
@@ -169,7 +192,9 @@ export async function signCallback(
   timestamp: number,
   body: string,
 ): Promise<string> {
-  const mac = await hmac(secret, encoder.encode(`${id}.${timestamp}.${body}`));
+  const key = secretKey(secret);
+  if (!key) fail("secret is not valid Base64 (expected whsec_...)");
+  const mac = await hmac(key, encoder.encode(`${id}.${timestamp}.${body}`));
   let binary = "";
   for (const byte of mac) binary += String.fromCharCode(byte);
   return `v1,${btoa(binary)}`;

@@ -72,6 +72,34 @@ describe("submit", () => {
     expect(JSON.parse(server.hits[0]?.body ?? "{}").external_task_id).toBe("mine-1");
   });
 
+  it("reads the observed shape's id when it lacks task_id", async () => {
+    const { task_id: _dropped, ...withoutTaskId } = observedCreate as Record<string, unknown>;
+    server = await startServer((_hit, res) => json(res, 200, withoutTaskId));
+    expect((await client(server.url).submit(body)).taskId).toBe(TASK_ID);
+  });
+
+  it("says the outcome is unknown when a 2xx answer carries no task id (it may be billed)", async () => {
+    server = await startServer((_hit, res) => json(res, 200, { code: 0, message: "ok" }));
+    const error = await client(server.url)
+      .submit({ ...body, external_task_id: "ext-unreadable" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SubmitOutcomeUnknownError);
+    expect((error as SubmitOutcomeUnknownError).externalTaskId).toBe("ext-unreadable");
+    expect(server.hits).toHaveLength(1);
+  });
+
+  it("replaces an empty external_task_id with a generated one", async () => {
+    server = await startServer((_hit, res) => json(res, 200, documentedCreate));
+    await client(server.url).submit({ ...body, external_task_id: "" });
+    expect(JSON.parse(server.hits[0]?.body ?? "{}").external_task_id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("refuses a baseUrl that is not an absolute http(s) URL before sending anything", () => {
+    for (const baseUrl of ["api.ezmodel.cloud", "ftp://api.ezmodel.cloud", ""]) {
+      expect(() => createKlingClient({ apiKey: "k", baseUrl })).toThrow(/absolute http\(s\) URL/);
+    }
+  });
+
   it("never retries a submit that timed out, and says the outcome is unknown", async () => {
     server = await startServer((_hit, res) => {
       setTimeout(() => json(res, 200, documentedCreate), 400);
@@ -514,6 +542,26 @@ describe("waitForTask, watchTask, submitAndWait", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WaitTimeoutError);
     expect((error as WaitTimeoutError).task?.status).toBe("processing");
+  });
+
+  it("polls once more after the last wait, so a task that finished just in time is seen", async () => {
+    // processing on the first poll, succeed on the second, which falls after the deadline's sleep
+    server = await startServer((_hit, res, n) =>
+      json(res, 200, queryBody(n === 0 ? "processing" : "succeed")),
+    );
+    const done = await client(server.url).waitForTask(TASK_ID, { intervalMs: 200, timeoutMs: 100 });
+    expect(done.status).toBe("succeed");
+    expect(server.hits).toHaveLength(2);
+  });
+
+  it("ends a hung poll at the wait's deadline with WaitTimeoutError", async () => {
+    server = await startServer(() => {}); // never answers
+    const started = Date.now();
+    const error = await client(server.url, { timeoutMs: 60_000 })
+      .waitForTask(TASK_ID, { timeoutMs: 200 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it("rejects promptly with the signal's reason when aborted between polls", async () => {

@@ -163,20 +163,26 @@ describe("verifyCallback", () => {
     );
   });
 
-  it("without a secret checks only the shape", async () => {
-    await expect(verifyCallback({ body: payload, headers: {} })).resolves.toMatchObject({
+  it("with secret: null checks only the shape", async () => {
+    await expect(
+      verifyCallback({ body: payload, headers: {}, secret: null }),
+    ).resolves.toMatchObject({
       task_id: "CjMkb2eFcrsAAAAAAKL4bg",
     });
-    await reject(verifyCallback({ body: "{", headers: {} }), /not JSON/);
+    await reject(verifyCallback({ body: "{", headers: {}, secret: null }), /not JSON/);
     await reject(
-      verifyCallback({ body: '{"task_id":"t","task_status":"done"}', headers: {} }),
+      verifyCallback({ body: '{"task_id":"t","task_status":"done"}', headers: {}, secret: null }),
       /task_status/,
     );
-    await reject(verifyCallback({ body: '{"task_status":"failed"}', headers: {} }), /task_id/);
+    await reject(
+      verifyCallback({ body: '{"task_status":"failed"}', headers: {}, secret: null }),
+      /task_id/,
+    );
     await reject(
       verifyCallback({
         body: '{"task_id":"t","task_status":"succeed","task_result":{"videos":[{"id":"v","url":"u","duration":5}]}}',
         headers: {},
+        secret: null,
       }),
       /videos\[0\]/,
     );
@@ -184,9 +190,56 @@ describe("verifyCallback", () => {
       verifyCallback({
         body: '{"task_id":"t","task_status":"failed","created_at":"x"}',
         headers: {},
+        secret: null,
       }),
       /created_at/,
     );
+  });
+
+  it("refuses to run without a secret, so an unset variable cannot turn verification off", async () => {
+    const unset = { body: payload, headers: {}, secret: undefined } as unknown as Parameters<
+      typeof verifyCallback
+    >[0];
+    await reject(verifyCallback(unset), /no webhook secret/);
+    await reject(verifyCallback({ body: payload, headers: {}, secret: [] }), /no webhook secret/);
+    await reject(verifyCallback({ body: payload, headers: {}, secret: "" }), /no webhook secret/);
+  });
+
+  it("reads headers whatever their case", async () => {
+    const headers = Object.fromEntries(
+      Object.entries(await signed()).map(([k, v]) => [
+        k.replace(/(^|-)[a-z]/g, (m) => m.toUpperCase()),
+        v,
+      ]),
+    );
+    expect(Object.keys(headers)).toContain("Webhook-Signature");
+    await expect(
+      verifyCallback({ body: payload, headers, secret: SECRET, now: NOW * 1000 }),
+    ).resolves.toMatchObject({
+      task_status: "succeed",
+    });
+  });
+
+  it("verifies byte bodies over the bytes as sent (a BOM included)", async () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(payload)]);
+    const asSent = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
+    const headers = await signed(asSent);
+    await expect(
+      verifyCallback({ body: bytes, headers, secret: SECRET, now: NOW * 1000 }),
+    ).resolves.toMatchObject({
+      task_status: "succeed",
+    });
+  });
+
+  it("still finds the match when another secret in the rotation list is malformed", async () => {
+    await expect(
+      verifyCallback({
+        body: payload,
+        headers: await signed(),
+        secret: ["whsec_@@@", SECRET],
+        now: NOW * 1000,
+      }),
+    ).resolves.toMatchObject({ task_status: "succeed" });
   });
 
   it("checks the shape even when the signature is valid", async () => {

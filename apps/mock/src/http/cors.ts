@@ -5,8 +5,32 @@ const ALLOW_HEADERS = "Authorization, Content-Type, X-Mock-Scenario, Range, Idem
 const EXPOSE_HEADERS =
   "Retry-After, Content-Length, Content-Range, Accept-Ranges, X-Mock-Violation, X-Request-Id";
 
+/** Pages served from this machine (any port), the only origins allowed to drive the control API. */
+function isLoopbackOrigin(origin: string): boolean {
+  try {
+    const host = new URL(origin).hostname;
+    return host === "localhost" || host === "[::1]" || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a cross-origin page may read this answer: any origin for the API (browser apps on
+ * another origin are the point) and the videos, only loopback pages for the control API, so a
+ * random web page cannot reset or reconfigure a developer's mock.
+ */
+function corsAllowed(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (typeof origin !== "string") return true;
+  const url = req.url ?? "";
+  const control = url.startsWith("/__mock") && !url.startsWith("/__mock/videos/");
+  return !control || isLoopbackOrigin(origin);
+}
+
 /** Sets the headers every response carries. */
 export function setCorsHeaders(req: IncomingMessage, res: ServerResponse): void {
+  if (!corsAllowed(req)) return;
   const origin = req.headers.origin;
   // Echo the origin (not "*") so browsers also accept the answer when credentials are sent.
   res.setHeader("Access-Control-Allow-Origin", typeof origin === "string" ? origin : "*");
@@ -16,6 +40,11 @@ export function setCorsHeaders(req: IncomingMessage, res: ServerResponse): void 
 
 /** Answers a preflight (`OPTIONS`): 204, whatever the path. */
 export function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+  if (!corsAllowed(req)) {
+    res.statusCode = 403;
+    res.end();
+    return;
+  }
   setCorsHeaders(req, res);
   res.setHeader("Access-Control-Allow-Methods", "GET, POST, PATCH, HEAD, OPTIONS");
   const asked = req.headers["access-control-request-headers"];
