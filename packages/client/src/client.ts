@@ -50,7 +50,9 @@ export interface KlingClient {
    * never retries in a way that could create two tasks: when the outcome is unknown it throws
    * {@link SubmitOutcomeUnknownError} carrying that id. An abort through `signal` rejects with the
    * signal's reason like any other call, so pass your own `external_task_id` if you may abort a
-   * submit and need to reconcile it.
+   * submit and need to reconcile it. A 500 is thrown as `ServerError`: the gateway answers 500
+   * before creating the task in the cases its code shows, but if a lost task is costly, reconcile
+   * by `external_task_id` on a `ServerError` too.
    */
   submit(body: CreateTaskRequest, options?: RequestOptions): Promise<SubmittedTask>;
   /** Fetches one task and normalises it. */
