@@ -4,5 +4,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"] },
+    // CI runs every package at once on two cores: waits for real I/O get room, not a race.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
