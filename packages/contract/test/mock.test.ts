@@ -15,6 +15,21 @@ afterEach(async () => {
   mock = undefined;
 });
 
+/** A small billable run against a mock playing one server-wide scenario. */
+async function runScenario(scenario: string) {
+  const server = await createMockServer({ clock: "virtual", keys: [apiKey], scenario, log: false });
+  mock = server;
+  return runContract({
+    baseUrl: server.url,
+    apiKey,
+    seed: 5,
+    cases: 28,
+    validCases: 2,
+    allowBillable: true,
+    advance: (ms) => server.clock.advance(ms),
+  });
+}
+
 async function start(createShape: "documented" | "observed"): Promise<VirtualMockServer> {
   // `keys` makes the mock refuse unknown keys, as the gateway does; by default it would treat any
   // key as its own tenant and ignored_auth would (rightly) fail.
@@ -118,22 +133,7 @@ describe("against the real mock on a virtual clock", () => {
   }, 60_000);
 
   it("names not_a_server_error when the mock plays a server error (scenario server-error)", async () => {
-    mock = await createMockServer({
-      clock: "virtual",
-      keys: [apiKey],
-      scenario: "server-error",
-      log: false,
-    });
-    const server = mock;
-    const report = await runContract({
-      baseUrl: server.url,
-      apiKey,
-      seed: 5,
-      cases: 28,
-      validCases: 2,
-      allowBillable: true,
-      advance: (ms) => server.clock.advance(ms),
-    });
+    const report = await runScenario("server-error");
     const failed = report.checks.filter((c) => c.status === "failed").map((c) => c.name);
     expect(failed).toEqual(
       expect.arrayContaining(["not_a_server_error", "positive_data_acceptance", "lifecycle"]),
@@ -144,22 +144,7 @@ describe("against the real mock on a virtual clock", () => {
   }, 60_000);
 
   it("does not blame a rate-limited mock for what it could not judge (scenario rate-limit)", async () => {
-    mock = await createMockServer({
-      clock: "virtual",
-      keys: [apiKey],
-      scenario: "rate-limit",
-      log: false,
-    });
-    const server = mock;
-    const report = await runContract({
-      baseUrl: server.url,
-      apiKey,
-      seed: 5,
-      cases: 28,
-      validCases: 2,
-      allowBillable: true,
-      advance: (ms) => server.clock.advance(ms),
-    });
+    const report = await runScenario("rate-limit");
     expect(report.ok, formatReport(report)).toBe(true);
     // The 429s themselves were still judged: documented status, envelope, integer Retry-After.
     expect(report.checks.find((c) => c.name === "response_headers_conformance")?.status).toBe(
