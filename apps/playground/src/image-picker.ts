@@ -1,4 +1,8 @@
-import { type ImageInput, InvalidImageError, imageFromBlob } from "@kling-multi-image/client";
+import {
+  type ImageInput,
+  InvalidImageError,
+  imageFromBlob,
+} from "@kling-multi-image/client/images";
 import { el } from "./dom.js";
 import { MAX_IMAGES } from "./limits.js";
 

@@ -5,10 +5,17 @@ import {
   KlingApiError,
   ServerError,
   SubmitOutcomeUnknownError,
-  TimeoutError,
 } from "./errors.js";
 import type { paths } from "./generated/openapi.js";
-import { createRetryFetch, type FetchLike } from "./retry.js";
+import {
+  connectionError,
+  createRetryFetch,
+  type FetchLike,
+  type Lease,
+  type RequestFetch,
+  retrySettings,
+  sendWithRetries,
+} from "./retry.js";
 import { type SucceededTask, type Task, toTask } from "./task.js";
 import type { CreateTaskRequest } from "./types.js";
 import { pollTask, type WaitOptions, waitFor } from "./wait.js";
@@ -68,19 +75,6 @@ export interface KlingClient {
   watchTask(taskId: string, options?: WaitOptions): AsyncGenerator<Task, void, undefined>;
 }
 
-/** Maps whatever a request threw to a typed error (the caller's abort reason passes through). */
-function asKlingError(error: unknown, signal: AbortSignal | undefined): unknown {
-  if (signal?.aborted || error instanceof KlingApiError) return error;
-  const name = error instanceof Error ? error.name : "";
-  if (name === "TimeoutError" || name === "AbortError") {
-    return new TimeoutError("Response timed out", { cause: error });
-  }
-  if (error instanceof TypeError) {
-    return new ConnectionError("Connection lost", { cause: error });
-  }
-  return error;
-}
-
 /**
  * Creates a client for the Kling multi-image-to-video API through the ezmodel gateway.
  *
@@ -101,23 +95,51 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
   if (protocol !== "http:" && protocol !== "https:") {
     throw new TypeError(`baseUrl must be an absolute http(s) URL, got ${JSON.stringify(baseUrl)}`);
   }
+  const settings = retrySettings(options);
+  /** Maps what a call threw to a typed error; the caller's abort reason passes through. */
+  const asKlingError = (error: unknown, signal: AbortSignal | undefined): unknown => {
+    if (signal?.aborted || error instanceof KlingApiError) return error;
+    // Thrown past the retry loop, while the body was read: our timeout, or a lost connection.
+    const name = error instanceof Error ? error.name : "";
+    if (name === "TimeoutError" || name === "AbortError") {
+      return connectionError(error, settings.timeoutMs);
+    }
+    return error instanceof TypeError ? connectionError(error) : error;
+  };
   const raw = createClient<paths>({
     baseUrl,
-    fetch: createRetryFetch({
-      fetch: options.fetch,
-      maxRetries: options.maxRetries,
-      timeoutMs: options.timeoutMs,
-    }),
+    fetch: createRetryFetch(settings),
     headers: { ...options.headers, Authorization: `Bearer ${options.apiKey}` },
   });
+  /**
+   * Runs one openapi-fetch call of the client's own, with a `fetch` that hands the caller's
+   * signal straight to the retry loop rather than through openapi-fetch's Request (one abort
+   * link fewer per call, none without a signal), and ends the attempt's timeout once the call,
+   * body included, is done.
+   */
+  async function send<T>(
+    signal: AbortSignal | undefined,
+    call: (fetch: RequestFetch) => Promise<T>,
+  ): Promise<T> {
+    const lease: Lease = {};
+    try {
+      return await call((request, extra) =>
+        sendWithRetries(settings, request, extra, signal, lease),
+      );
+    } finally {
+      lease.release?.();
+    }
+  }
 
   async function getTask(taskId: string, { signal }: RequestOptions = {}): Promise<Task> {
     let result: Awaited<ReturnType<typeof raw.GET>>;
     try {
-      result = await raw.GET("/kling/v1/videos/multi-image2video/{task_id}", {
-        params: { path: { task_id: taskId } },
-        signal: signal ?? null,
-      });
+      result = await send(signal, (fetch) =>
+        raw.GET("/kling/v1/videos/multi-image2video/{task_id}", {
+          params: { path: { task_id: taskId } },
+          fetch,
+        }),
+      );
     } catch (error) {
       throw asKlingError(error, signal);
     }
@@ -136,16 +158,18 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     const externalTaskId = body.external_task_id || globalThis.crypto.randomUUID();
     let result: Awaited<ReturnType<typeof raw.POST>>;
     try {
-      result = await raw.POST("/kling/v1/videos/multi-image2video", {
-        body: { ...body, external_task_id: externalTaskId },
-        signal: signal ?? null,
-      });
+      result = await send(signal, (fetch) =>
+        raw.POST("/kling/v1/videos/multi-image2video", {
+          body: { ...body, external_task_id: externalTaskId },
+          fetch,
+        }),
+      );
     } catch (error) {
-      const typed = asKlingError(error, signal);
-      if (typed instanceof ConnectionError && typed.mayHaveReachedServer) {
-        throw new SubmitOutcomeUnknownError(externalTaskId, typed);
+      const failure = asKlingError(error, signal);
+      if (failure instanceof ConnectionError && failure.mayHaveReachedServer) {
+        throw new SubmitOutcomeUnknownError(externalTaskId, failure);
       }
-      throw typed;
+      throw failure;
     }
     const { data, error, response } = result;
     if (!response.ok || data === undefined) {

@@ -22,6 +22,8 @@ export interface KlingApiErrorInit {
   headers?: Headers | undefined;
   /** The underlying error. */
   cause?: unknown;
+  /** For {@link RateLimitError}: how long the server asked to wait, when it said. */
+  retryAfterMs?: number | undefined;
 }
 
 /**
@@ -33,17 +35,17 @@ export interface KlingApiErrorInit {
 export class KlingApiError extends KlingError {
   override name = "KlingApiError";
   /** HTTP status; `undefined` when no response was received. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
   /** The envelope's code (string) or Kling's numeric code; `undefined` when there was none. */
-  readonly code: string | number | undefined;
+  declare readonly code: string | number | undefined;
   /** Kling's numeric business code (see the spec's `x-kling-error-codes`), when found. */
-  readonly klingCode: number | undefined;
+  declare readonly klingCode: number | undefined;
   /** The request id from the body, when present. */
-  readonly requestId: string | undefined;
+  declare readonly requestId: string | undefined;
   /** The parsed response body. */
-  readonly body: unknown;
+  declare readonly body: unknown;
   /** Response headers, when there was a response. */
-  readonly headers: Headers | undefined;
+  declare readonly headers: Headers | undefined;
 
   /** Creates the error; prefer the subclasses. */
   constructor(message: string, init: KlingApiErrorInit = {}) {
@@ -77,12 +79,9 @@ export class NotFoundError extends KlingApiError {
 export class RateLimitError extends KlingApiError {
   override name = "RateLimitError";
   /** How long the server asked to wait (`retry-after-ms` / `Retry-After`), when it said. */
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
   /** Creates the error. */
-  constructor(
-    message: string,
-    init: KlingApiErrorInit & { retryAfterMs?: number | undefined } = {},
-  ) {
+  constructor(message: string, init: KlingApiErrorInit = {}) {
     super(message, init);
     this.retryAfterMs = init.retryAfterMs;
   }
@@ -98,7 +97,7 @@ export class ConnectionError extends KlingApiError {
    * `false` when the request provably never reached the server (connection refused, DNS failure),
    * so repeating it is safe even for a submit; `true` when it may have been received.
    */
-  readonly mayHaveReachedServer: boolean;
+  declare readonly mayHaveReachedServer: boolean;
   /** Creates the error. */
   constructor(
     message: string,
@@ -122,7 +121,7 @@ export class TimeoutError extends ConnectionError {
 export class SubmitOutcomeUnknownError extends KlingApiError {
   override name = "SubmitOutcomeUnknownError";
   /** The `external_task_id` sent with the submit (generated when the caller gave none). */
-  readonly externalTaskId: string;
+  declare readonly externalTaskId: string;
   /** Creates the error. */
   constructor(externalTaskId: string, cause: KlingApiError) {
     super(
@@ -137,7 +136,7 @@ export class SubmitOutcomeUnknownError extends KlingApiError {
 export class TaskFailedError extends KlingError {
   override name = "TaskFailedError";
   /** The failed task. */
-  readonly task: Task & { status: "failed" };
+  declare readonly task: Task & { status: "failed" };
   /** Creates the error. */
   constructor(task: Task & { status: "failed" }) {
     super(`Task ${task.taskId} failed: ${task.failReason || "no reason given"}`);
@@ -149,7 +148,7 @@ export class TaskFailedError extends KlingError {
 export class WaitTimeoutError extends KlingError {
   override name = "WaitTimeoutError";
   /** The last state seen before giving up. */
-  readonly task: Task | undefined;
+  declare readonly task: Task | undefined;
   /** Creates the error. */
   constructor(taskId: string, timeoutMs: number, task: Task | undefined) {
     super(
@@ -157,16 +156,6 @@ export class WaitTimeoutError extends KlingError {
     );
     this.task = task;
   }
-}
-
-/** An image cannot be sent: wrong format, too large, or a URL that is not http(s). */
-export class InvalidImageError extends KlingError {
-  override name = "InvalidImageError";
-}
-
-/** A callback failed signature verification or does not have the payload's shape. */
-export class WebhookVerificationError extends KlingError {
-  override name = "WebhookVerificationError";
 }
 
 /** The HTTP status Kling documents for one of its numeric business codes (1000-5002). */
@@ -206,6 +195,17 @@ export function parseRetryAfter(headers: Headers, now: number = Date.now()): num
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** The class for each HTTP status that has its own; other 5xx are `ServerError`. */
+const BY_STATUS: Record<number, typeof KlingApiError> = {
+  400: InvalidRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  413: InvalidRequestError,
+  422: InvalidRequestError,
+  429: RateLimitError,
+};
+
 /**
  * Builds the typed error for an HTTP error response from either envelope
  * (`{error: {message, type, code}}` or `{code, message, data}`), reading Kling's numeric code
@@ -239,25 +239,18 @@ export function errorFromResponse(status: number, body: unknown, headers?: Heade
     message = body.slice(0, 500);
   }
   const effective = (klingCode !== undefined && klingStatus(klingCode)) || status;
-  const init: KlingApiErrorInit = { status, code, klingCode, requestId, body, headers };
   const text = `${status} ${message ?? "request failed"}${klingCode === undefined ? "" : ` (Kling ${klingCode})`}`;
-  if (code === "task_not_exist") return new NotFoundError(text, init);
-  switch (effective) {
-    case 400:
-    case 413:
-    case 422:
-      return new InvalidRequestError(text, init);
-    case 401:
-      return new AuthenticationError(text, init);
-    case 403:
-      return new PermissionDeniedError(text, init);
-    case 404:
-      return new NotFoundError(text, init);
-    case 429:
-      return new RateLimitError(text, {
-        ...init,
-        retryAfterMs: headers ? parseRetryAfter(headers) : undefined,
-      });
-  }
-  return effective >= 500 ? new ServerError(text, init) : new KlingApiError(text, init);
+  const ErrorClass =
+    code === "task_not_exist"
+      ? NotFoundError
+      : (BY_STATUS[effective] ?? (effective >= 500 ? ServerError : KlingApiError));
+  return new ErrorClass(text, {
+    status,
+    code,
+    klingCode,
+    requestId,
+    body,
+    headers,
+    retryAfterMs: headers && effective === 429 ? parseRetryAfter(headers) : undefined,
+  });
 }

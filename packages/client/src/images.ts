@@ -1,5 +1,18 @@
-import { InvalidImageError } from "./errors.js";
+/**
+ * Image helpers (`@kling-multi-image/client/images`): turn a URL, bytes, a `Blob` or a `File` into
+ * an `image_list` entry, checked before any request is sent. Browser-safe; the file-path helper
+ * is in `./node`.
+ * @packageDocumentation
+ */
+import { KlingError } from "./errors.js";
 import type { ImageInput } from "./types.js";
+
+export type { ImageInput } from "./types.js";
+
+/** An image cannot be sent: wrong format, too large, or a URL that is not http(s). */
+export class InvalidImageError extends KlingError {
+  override name = "InvalidImageError";
+}
 
 /** The largest image Kling accepts, in bytes (10 MB). */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;

@@ -1,6 +1,8 @@
 /**
  * Typed client for the Kling multi-image-to-video API (ezmodel gateway).
- * Runs in browsers, Node 20+, Deno and edge runtimes; Node-only helpers are in `./node`.
+ * Runs in browsers, Node 20+, Deno and edge runtimes. Beside this entry: `./images` (image
+ * helpers), `./webhooks` (callback verification) and `./node` (image files, Node only), so that
+ * an app pulls in only what it uses.
  * @packageDocumentation
  */
 export {
@@ -15,7 +17,6 @@ export {
   AuthenticationError,
   ConnectionError,
   errorFromResponse,
-  InvalidImageError,
   InvalidRequestError,
   KlingApiError,
   type KlingApiErrorInit,
@@ -29,18 +30,15 @@ export {
   TaskFailedError,
   TimeoutError,
   WaitTimeoutError,
-  WebhookVerificationError,
 } from "./errors.js";
 export type { components, operations, paths } from "./generated/openapi.js";
 export {
-  detectImageFormat,
-  type ImageFormat,
-  imageFromBlob,
-  imageFromBytes,
-  imageFromUrl,
-  MAX_IMAGE_BYTES,
-} from "./images.js";
-export { backoffMs, createRetryFetch, type FetchLike, type RetryFetchOptions } from "./retry.js";
+  backoffMs,
+  createRetryFetch,
+  type FetchLike,
+  type RequestFetch,
+  type RetryFetchOptions,
+} from "./retry.js";
 export {
   type FailedTask,
   GATEWAY_STATUS_MAP,
@@ -63,10 +61,3 @@ export type {
   TaskStatus,
 } from "./types.js";
 export type { WaitOptions } from "./wait.js";
-export {
-  assertCallbackPayload,
-  type HeadersLike,
-  signCallback,
-  type VerifyCallbackOptions,
-  verifyCallback,
-} from "./webhooks.js";

@@ -5,8 +5,7 @@
  * @packageDocumentation
  */
 import { readFile, stat } from "node:fs/promises";
-import { InvalidImageError } from "./errors.js";
-import { imageFromBytes, MAX_IMAGE_BYTES } from "./images.js";
+import { InvalidImageError, imageFromBytes, MAX_IMAGE_BYTES } from "./images.js";
 import type { ImageInput } from "./types.js";
 
 /**

@@ -1,6 +1,18 @@
-import { WebhookVerificationError } from "./errors.js";
+/**
+ * Callback verification (`@kling-multi-image/client/webhooks`): Standard Webhooks signatures over
+ * Web Crypto, then the payload's shape. Runs in browsers, Node, Deno and edge runtimes.
+ * @packageDocumentation
+ */
+import { KlingError } from "./errors.js";
 import type { CallbackPayload } from "./types.js";
 import { isRecord } from "./util.js";
+
+export type { CallbackPayload } from "./types.js";
+
+/** A callback failed signature verification or does not have the payload's shape. */
+export class WebhookVerificationError extends KlingError {
+  override name = "WebhookVerificationError";
+}
 
 /** Header values as `fetch` gives them, or as Node's `IncomingMessage.headers` does. */
 export type HeadersLike = Headers | Record<string, string | string[] | undefined>;

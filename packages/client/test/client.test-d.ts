@@ -13,9 +13,9 @@ import {
   type Task,
   TaskFailedError,
   type Video,
-  verifyCallback,
 } from "../src/index.js";
 import { imageFromFile } from "../src/node.js";
+import { verifyCallback } from "../src/webhooks.js";
 
 const kling = createKlingClient({ apiKey: "k" });
 const image: ImageInput = { image: "https://example.com/1.jpg" };

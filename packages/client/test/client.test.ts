@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AuthenticationError,
@@ -447,6 +448,47 @@ describe("getTask", () => {
     expect(server.hits).toHaveLength(1);
   });
 
+  it("times out an answer whose body stalls after the headers", async () => {
+    server = await startServer((_hit, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+      res.write('{"code":"success",'); // and never the rest
+    });
+    const started = Date.now();
+    const error = await client(server.url, { timeoutMs: 150, maxRetries: 1 })
+      .getTask(TASK_ID)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    // the headers had arrived: the failure surfaces while reading, past the retry loop
+    expect(server.hits).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("leaves nothing on a long-lived signal once the calls are done", async () => {
+    server = await startServer((_hit, res, n) =>
+      n % 3 === 0
+        ? json(res, 500, { code: "x", message: "flaky", data: null }, { "retry-after-ms": "1" })
+        : json(res, 200, queryBody("processing")),
+    );
+    const kling = client(server.url);
+    const controller = new AbortController();
+    for (let i = 0; i < 20; i++) await kling.getTask(TASK_ID, { signal: controller.signal });
+    expect(server.hits.length).toBeGreaterThan(20); // some calls were retried
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+
+  it("does not keep Node alive for the timeout after a raw call", async () => {
+    server = await startServer((_hit, res) => json(res, 200, queryBody("processing")));
+    const kling = client(server.url, { timeoutMs: 60_000 });
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    const { response } = await kling.raw.GET("/kling/v1/videos/multi-image2video/{task_id}", {
+      params: { path: { task_id: TASK_ID } },
+    });
+    expect(response.status).toBe(200);
+    // the attempt's timer is still pending (the body may be read later) but does not hold Node
+    expect(timers()).toBe(before);
+  });
+
   it("throws ConnectionError when nothing listens", async () => {
     const error = await client(await closedPortUrl(), { maxRetries: 0 })
       .getTask(TASK_ID)
@@ -601,5 +643,40 @@ describe("raw", () => {
     expect(data?.data.status).toBe("IN_PROGRESS");
     expect(server.hits).toHaveLength(2);
     expect(server.hits[1]?.headers.authorization).toBe("Bearer sk-test");
+  });
+
+  it("sends each call's own headers, body and fetch options on every attempt", async () => {
+    server = await startServer((hit, res, n) => {
+      if (hit.url === "/elsewhere") return json(res, 200, queryBody("succeed"));
+      if (n === 0) {
+        return json(
+          res,
+          429,
+          { code: "x", message: "slow", data: null },
+          { "retry-after-ms": "1" },
+        );
+      }
+      res.writeHead(302, { location: "/elsewhere" });
+      res.end();
+    });
+    const kling = client(server.url);
+    const { response } = await kling.raw.POST("/kling/v1/videos/multi-image2video", {
+      body: { ...body, external_task_id: "raw-1" },
+      headers: { "X-Trace": "t-1" },
+      redirect: "manual",
+    });
+    expect(response.status).toBe(302); // not followed: the call's `redirect` reached fetch
+    expect(server.hits.map((h) => h.url)).toEqual([
+      "/kling/v1/videos/multi-image2video",
+      "/kling/v1/videos/multi-image2video",
+    ]);
+    for (const hit of server.hits) {
+      expect(hit.headers["x-trace"]).toBe("t-1");
+      expect(hit.headers.authorization).toBe("Bearer sk-test");
+      expect(JSON.parse(hit.body)).toMatchObject({
+        external_task_id: "raw-1",
+        prompt: "a cat walks",
+      });
+    }
   });
 });

@@ -25,9 +25,8 @@ function reachable(entry: string): Map<string, string> {
 }
 
 describe("package entry points", () => {
-  it("the main entry reaches no Node built-ins", () => {
-    const modules = reachable("index.ts");
-    expect(modules.has("client.ts")).toBe(true);
+  it.each(["index.ts", "images.ts", "webhooks.ts"])("%s reaches no Node built-ins", (entry) => {
+    const modules = reachable(entry);
     expect(modules.has("node.ts")).toBe(false);
     for (const [file, text] of modules) {
       const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
@@ -35,16 +34,29 @@ describe("package entry points", () => {
     }
   });
 
+  it("the main entry leaves images and webhooks to their own entries", () => {
+    const modules = reachable("index.ts");
+    expect(modules.has("client.ts")).toBe(true);
+    expect(modules.has("images.ts")).toBe(false);
+    expect(modules.has("webhooks.ts")).toBe(false);
+  });
+
   it("every source module is reachable from an entry", () => {
     const all = readdirSync(src).filter((f) => f.endsWith(".ts"));
-    const reached = new Set([...reachable("index.ts").keys(), ...reachable("node.ts").keys()]);
+    const entries = ["index.ts", "images.ts", "webhooks.ts", "node.ts"];
+    const reached = new Set(entries.flatMap((entry) => [...reachable(entry).keys()]));
     expect(all.filter((f) => !reached.has(f))).toEqual([]);
   });
 
-  it("exports ESM with types for . and ./node, and has no side effects", () => {
+  it("exports ESM with types for each entry, and has no side effects", () => {
     expect(pkg.type).toBe("module");
     expect(pkg.sideEffects).toBe(false);
     expect(pkg.exports["."]).toEqual({ types: "./dist/index.d.ts", default: "./dist/index.js" });
-    expect(pkg.exports["./node"]).toEqual({ types: "./dist/node.d.ts", default: "./dist/node.js" });
+    for (const name of ["images", "webhooks", "node"] as const) {
+      expect(pkg.exports[`./${name}`]).toEqual({
+        types: `./dist/${name}.d.ts`,
+        default: `./dist/${name}.js`,
+      });
+    }
   });
 });

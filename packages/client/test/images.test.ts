@@ -9,7 +9,7 @@ import {
   imageFromBytes,
   imageFromUrl,
   MAX_IMAGE_BYTES,
-} from "../src/index.js";
+} from "../src/images.js";
 import { imageFromFile } from "../src/node.js";
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);

@@ -1,9 +1,12 @@
 // The client against the real mock server (Prism inside, real HTTP on 127.0.0.1), including a
 // fault-injection run through the mock's scenarios: 500s, 429 with Retry-After, dropped
 // connections and slow answers. The mock runs on real time with a millisecond timing profile.
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
 import { createMockServer, type MockServer, type MockServerOptions } from "@kling-multi-image/mock";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -19,8 +22,8 @@ import {
   SubmitOutcomeUnknownError,
   type Task,
   TaskFailedError,
-  verifyCallback,
 } from "../src/index.js";
+import { verifyCallback } from "../src/webhooks.js";
 
 const quick = {
   name: "test",
@@ -46,9 +49,9 @@ async function mock(options: MockServerOptions = {}): Promise<MockServer> {
 /** The global fetch, counting attempts: what reached the network, not a stand-in for it. */
 function countingFetch() {
   const calls: string[] = [];
-  const fetchLike: FetchLike = (request, init) => {
-    calls.push(`${request.method} ${new URL(request.url).pathname}`);
-    return fetch(request, init);
+  const fetchLike: FetchLike = (url, init) => {
+    calls.push(`${init.method} ${new URL(url).pathname}`);
+    return fetch(url, init);
   };
   return { calls, fetch: fetchLike };
 }
@@ -78,7 +81,7 @@ async function mockTasks(
 }
 
 describe("the client against the mock", () => {
-  it("runs the README's quick start: submit, wait, get a playable video", async () => {
+  it("submits, waits and gets a playable video", async () => {
     const server = await mock();
     const done = await client(server).submitAndWait(body, fast);
     expect(done.status).toBe("succeed");
@@ -88,6 +91,27 @@ describe("the client against the mock", () => {
     expect(video.status).toBe(206);
     expect(video.headers.get("content-type")).toBe("video/mp4");
     expect((await video.arrayBuffer()).byteLength).toBe(100);
+  });
+
+  it("runs the README's quick start as written, against the mock, through the built package", async () => {
+    const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+    const script = /```js\n(\/\/ quick-start\.mjs\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(script).toBeDefined();
+    // Inside the package, so that its imports resolve to the package's own exports (dist).
+    const dir = new URL("../test-results/", import.meta.url);
+    await mkdir(dir, { recursive: true });
+    const file = new URL("quick-start.mjs", dir);
+    await writeFile(file, script ?? "");
+    const server = await mock();
+    const { stdout } = await promisify(execFile)(process.execPath, [file.pathname], {
+      env: { ...process.env, KLING_BASE_URL: server.url, EZMODEL_API_KEY: "readme-key" },
+      timeout: 30_000,
+    });
+    const url = /^video: (\S+)$/m.exec(stdout)?.[1] ?? "";
+    expect(url.startsWith(`${server.url}/`)).toBe(true);
+    expect(stdout).toMatch(/^succeed 100%$/m);
+    const video = await fetch(url, { headers: { range: "bytes=0-99" } });
+    expect(video.headers.get("content-type")).toBe("video/mp4");
   });
 
   it("reads the task id from the observed create shape too", async () => {

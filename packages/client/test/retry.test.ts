@@ -1,6 +1,17 @@
+import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseRetryAfter } from "../src/errors.js";
-import { backoffMs, retryDelayMs, sleep } from "../src/retry.js";
+import {
+  backoffMs,
+  createRetryFetch,
+  type FetchLike,
+  type Lease,
+  retryDelayMs,
+  retrySettings,
+  sendWithRetries,
+  sleep,
+} from "../src/retry.js";
+import { json, startServer } from "./helpers/server.js";
 
 describe("backoffMs", () => {
   it("doubles from 0.5 s and caps at 8 s", () => {
@@ -84,5 +95,64 @@ describe("sleep", () => {
   });
   it("rejects when already aborted", async () => {
     await expect(sleep(1, AbortSignal.abort(new Error("early")))).rejects.toThrow("early");
+  });
+});
+
+describe("sendWithRetries: the attempt's timer and abort link", () => {
+  // Each attempt links to the caller's signal; the link must end with the attempt.
+  const links = (signal: AbortSignal) => getEventListeners(signal, "abort").length;
+  const settings = retrySettings({ timeoutMs: 60_000 });
+
+  it("ends them when the lease is released", async () => {
+    const server = await startServer((_hit, res) => json(res, 200, { ok: true }));
+    try {
+      const caller = new AbortController().signal;
+      const lease: Lease = {};
+      const response = await sendWithRetries(settings, new Request(server.url), {}, caller, lease);
+      expect(links(caller)).toBe(1); // kept while the body is read
+      expect(await response.json()).toEqual({ ok: true });
+      lease.release?.();
+      expect(links(caller)).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("ends them by the timeout when nobody releases the response (raw calls)", async () => {
+    const server = await startServer((_hit, res) => json(res, 200, { ok: true }));
+    try {
+      const caller = new AbortController();
+      const request = new Request(server.url, { signal: caller.signal });
+      const response = await createRetryFetch({ timeoutMs: 100 })(request);
+      await response.json();
+      expect(links(request.signal)).toBe(1);
+      await expect.poll(() => links(request.signal)).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("ends them at once when the attempt fails or is retried", async () => {
+    let n = 0;
+    const flaky: FetchLike = async (url, init) => {
+      n++;
+      if (n === 1) throw new TypeError("fetch failed");
+      if (n === 2) return new Response("busy", { status: 503, headers: { "retry-after-ms": "1" } });
+      return fetch(url, init);
+    };
+    const server = await startServer((_hit, res) => json(res, 200, { ok: true }));
+    try {
+      const caller = new AbortController().signal;
+      const lease: Lease = {};
+      const flakySettings = retrySettings({ fetch: flaky, maxRetries: 2 });
+      await sendWithRetries(flakySettings, new Request(server.url), undefined, caller, lease);
+      expect(n).toBe(3);
+      // only the successful attempt's link remains, until release
+      expect(links(caller)).toBe(1);
+      lease.release?.();
+      expect(links(caller)).toBe(0);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WebhookVerificationError } from "../src/errors.js";
-import { signCallback, verifyCallback } from "../src/webhooks.js";
+import { signCallback, verifyCallback, WebhookVerificationError } from "../src/webhooks.js";
 
 // Standard Webhooks' published test vector (standard-webhooks/standard-webhooks libraries).
 const VECTOR = {
