@@ -1,10 +1,11 @@
 import { ConnectionError, parseRetryAfter, TimeoutError } from "./errors.js";
 
 /**
- * The `fetch` the client makes its calls with: called as `fetch(url, init)`, so `globalThis.fetch`,
- * undici's `fetch` or any wrapper with the standard signature fits.
+ * The `fetch` the client makes its calls with, with the standard signature: the client's own
+ * calls pass a URL and an init, `raw` calls a `Request` and an init. `globalThis.fetch`, undici's
+ * `fetch` or any wrapper of them fits.
  */
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+export type FetchLike = (input: string | Request, init: RequestInit) => Promise<Response>;
 
 /** The `fetch` openapi-fetch calls: a `Request`, plus its optional extra init (`requestInitExt`). */
 export type RequestFetch = (request: Request, init?: RequestInit) => Promise<Response>;
@@ -90,37 +91,6 @@ export function connectionError(error: unknown, timeoutMs?: number): ConnectionE
   });
 }
 
-/** The `Request` fields a call may set besides method, headers and body. */
-const FIELDS = [
-  "redirect",
-  "credentials",
-  "mode",
-  "cache",
-  "referrer",
-  "referrerPolicy",
-  "integrity",
-  "keepalive",
-] as const;
-/** A `Request` with every field at this runtime's default. */
-let blank: Request | undefined;
-
-/**
- * The init that sends `request` again, body aside (it is read once, for every attempt). A URL
- * and an init, not the `Request`, spare `fetch` from building a second `Request` and a second
- * abort signal from the first one on each call; passing only the fields that differ from their
- * defaults spares it from parsing them again.
- */
-function initOf(request: Request, extra: RequestInit | undefined): RequestInit {
-  const init: Record<string, unknown> = {
-    ...extra,
-    method: request.method,
-    headers: request.headers,
-  };
-  blank ??= new Request(request.url);
-  for (const key of FIELDS) if (request[key] !== blank[key]) init[key] = request[key];
-  return init;
-}
-
 /** {@link RetryFetchOptions} with their defaults applied, once per client. */
 export interface RetrySettings {
   fetch: FetchLike | undefined;
@@ -180,7 +150,15 @@ export async function sendWithRetries(
   const baseFetch = customFetch ?? globalThis.fetch;
   const isPost = request.method !== "GET" && request.method !== "HEAD";
   const retryStatuses = isPost ? RETRY_POST : RETRY_GET;
-  const init = initOf(request, extra);
+  // The client's own calls (those with a lease) set nothing on the Request beyond method, headers
+  // and body, so a URL and an init carry all of it and spare `fetch` from copying the Request,
+  // and a second abort signal with it, on every call. A `raw` call's Request may carry more
+  // (`redirect`, `credentials`, ...), so it goes as it is.
+  const input = lease ? request.url : request;
+  const init: RequestInit = lease
+    ? { ...extra, method: request.method, headers: request.headers }
+    : { ...extra };
+  // Read once, so that every attempt can send it.
   if (request.body !== null) init.body = await request.arrayBuffer();
   for (let attempt = 0; ; attempt++) {
     caller?.throwIfAborted();
@@ -205,7 +183,7 @@ export async function sendWithRetries(
     let response: Response;
     try {
       init.signal = controller.signal;
-      response = await baseFetch(request.url, init);
+      response = await baseFetch(input, init);
     } catch (error) {
       release();
       if (caller?.aborted) throw caller.reason;

@@ -49,9 +49,11 @@ async function mock(options: MockServerOptions = {}): Promise<MockServer> {
 /** The global fetch, counting attempts: what reached the network, not a stand-in for it. */
 function countingFetch() {
   const calls: string[] = [];
-  const fetchLike: FetchLike = (url, init) => {
-    calls.push(`${init.method} ${new URL(url).pathname}`);
-    return fetch(url, init);
+  const fetchLike: FetchLike = (input, init) => {
+    const url = typeof input === "string" ? input : input.url;
+    const method = init.method ?? (typeof input === "string" ? "GET" : input.method);
+    calls.push(`${method} ${new URL(url).pathname}`);
+    return fetch(input, init);
   };
   return { calls, fetch: fetchLike };
 }
