@@ -11,7 +11,7 @@ import {
   connectionError,
   createRetryFetch,
   type FetchLike,
-  type Lease,
+  type OwnCall,
   type RequestFetch,
   retrySettings,
   sendWithRetries,
@@ -98,7 +98,9 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
   const settings = retrySettings(options);
   /** Maps what a call threw to a typed error; the caller's abort reason passes through. */
   const asKlingError = (error: unknown, signal: AbortSignal | undefined): unknown => {
-    if (signal?.aborted || error instanceof KlingApiError) return error;
+    // The signal's own reason, whatever the runtime failed the read with.
+    if (signal?.aborted) return signal.reason;
+    if (error instanceof KlingApiError) return error;
     // Thrown past the retry loop, while the body was read: our timeout, or a lost connection.
     const name = error instanceof Error ? error.name : "";
     if (name === "TimeoutError" || name === "AbortError") {
@@ -111,6 +113,14 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     fetch: createRetryFetch(settings),
     headers: { ...options.headers, Authorization: `Bearer ${options.apiKey}` },
   });
+  // A middleware may replace the Request with one carrying more than the client set; from the
+  // first one added, the client's own calls send their Request as it is (see sendWithRetries).
+  let plain = true;
+  const use = raw.use;
+  raw.use = (...middleware) => {
+    plain = false;
+    use(...middleware);
+  };
   /**
    * Runs one openapi-fetch call of the client's own, with a `fetch` that hands the caller's
    * signal straight to the retry loop rather than through openapi-fetch's Request (one abort
@@ -121,13 +131,11 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     signal: AbortSignal | undefined,
     call: (fetch: RequestFetch) => Promise<T>,
   ): Promise<T> {
-    const lease: Lease = {};
+    const own: OwnCall = { signal, plain, lease: {} };
     try {
-      return await call((request, extra) =>
-        sendWithRetries(settings, request, extra, signal, lease),
-      );
+      return await call((request, extra) => sendWithRetries(settings, request, extra, own));
     } finally {
-      lease.release?.();
+      own.lease.release?.();
     }
   }
 
@@ -156,6 +164,18 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
   ): Promise<SubmittedTask> {
     // `||`, not `??`: an empty id could not reconcile anything.
     const externalTaskId = body.external_task_id || globalThis.crypto.randomUUID();
+    // Accepted (2xx) but unreadable (not JSON, empty, no task id): the task may well exist and
+    // be billed, so the caller must not believe it failed.
+    const unreadable = (cause: unknown, response?: Response, data?: unknown) =>
+      new SubmitOutcomeUnknownError(
+        externalTaskId,
+        new KlingApiError(`Unreadable submit response: ${String(cause)}`, {
+          status: response?.status,
+          body: data,
+          headers: response?.headers,
+          cause,
+        }),
+      );
     let result: Awaited<ReturnType<typeof raw.POST>>;
     try {
       result = await send(signal, (fetch) =>
@@ -165,6 +185,8 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
         }),
       );
     } catch (error) {
+      // openapi-fetch throws a SyntaxError only for a 2xx body it cannot parse.
+      if (error instanceof SyntaxError && !signal?.aborted) throw unreadable(error);
       const failure = asKlingError(error, signal);
       if (failure instanceof ConnectionError && failure.mayHaveReachedServer) {
         throw new SubmitOutcomeUnknownError(externalTaskId, failure);
@@ -172,7 +194,7 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
       throw failure;
     }
     const { data, error, response } = result;
-    if (!response.ok || data === undefined) {
+    if (!response.ok) {
       const typed = errorFromResponse(response.status, error, response.headers);
       // A gateway that timed out or lost Kling (502/504) cannot say whether the task exists.
       if (typed instanceof ServerError && (response.status === 502 || response.status === 504)) {
@@ -182,17 +204,9 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     }
     let task: Task;
     try {
-      task = toTask(data);
+      task = toTask(data as NonNullable<typeof data>);
     } catch (cause) {
-      // Accepted (2xx) but unreadable: the task may well exist and be billed, so do not let
-      // the caller believe it failed.
-      const unreadable = new KlingApiError(`Unreadable submit response: ${String(cause)}`, {
-        status: response.status,
-        body: data,
-        headers: response.headers,
-        cause,
-      });
-      throw new SubmitOutcomeUnknownError(externalTaskId, unreadable);
+      throw unreadable(cause, response, data);
     }
     return { ...task, externalTaskId: task.externalTaskId ?? externalTaskId };
   }

@@ -3,7 +3,9 @@ import { ConnectionError, parseRetryAfter, TimeoutError } from "./errors.js";
 /**
  * The `fetch` the client makes its calls with, with the standard signature: the client's own
  * calls pass a URL and an init, `raw` calls a `Request` and an init. `globalThis.fetch`, undici's
- * `fetch` or any wrapper of them fits.
+ * `fetch` or any wrapper of them fits. The body, when there is one, is always in `init.body` (a
+ * `Request` passed in has had its body read already, so do not read or clone it), and `init` is a
+ * new object for each attempt.
  */
 export type FetchLike = (input: string | Request, init: RequestInit) => Promise<Response>;
 
@@ -51,6 +53,12 @@ export function retryDelayMs(
   return asked !== undefined && asked <= MAX_RETRY_AFTER_MS ? asked : backoffMs(retry, random);
 }
 
+/** Lets a timer run without keeping the process alive, where the runtime allows it. */
+function unref(timer: unknown): void {
+  (timer as { unref?: () => void }).unref?.();
+  (globalThis as { Deno?: { unrefTimer?: (id: unknown) => void } }).Deno?.unrefTimer?.(timer);
+}
+
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -93,18 +101,37 @@ export function connectionError(error: unknown, timeoutMs?: number): ConnectionE
 
 /** {@link RetryFetchOptions} with their defaults applied, once per client. */
 export interface RetrySettings {
+  /** The `fetch` to call; `undefined` means `globalThis.fetch`, looked up at each call. */
   fetch: FetchLike | undefined;
+  /** Retries after the first attempt. */
   maxRetries: number;
+  /** Timeout of each attempt in milliseconds. */
   timeoutMs: number;
 }
 
-/** Applies the defaults of {@link RetryFetchOptions}. */
+/** Longest timer delay runtimes honour; a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Applies the defaults of {@link RetryFetchOptions}.
+ * @throws RangeError when `maxRetries` is not a whole number from 0, or `timeoutMs` is not
+ *   between 1 and 2^31-1 (timers fire at once beyond that, which would fail every call).
+ */
 export function retrySettings(options: RetryFetchOptions = {}): RetrySettings {
-  return {
-    fetch: options.fetch,
-    maxRetries: options.maxRetries ?? 2,
-    timeoutMs: options.timeoutMs ?? 60_000,
-  };
+  const { maxRetries = 2, timeoutMs = 60_000 } = options;
+  if (
+    !(
+      Number.isInteger(maxRetries) &&
+      maxRetries >= 0 &&
+      timeoutMs >= 1 &&
+      timeoutMs <= MAX_TIMER_MS
+    )
+  ) {
+    throw new RangeError(
+      `Need a whole maxRetries from 0 and a timeoutMs from 1 to ${MAX_TIMER_MS}, got ${maxRetries} and ${timeoutMs}`,
+    );
+  }
+  return { fetch: options.fetch, maxRetries, timeoutMs };
 }
 
 /**
@@ -125,41 +152,48 @@ export function retrySettings(options: RetryFetchOptions = {}): RetrySettings {
  */
 export function createRetryFetch(options: RetryFetchOptions = {}): RequestFetch {
   const settings = retrySettings(options);
-  return (request, extra) => sendWithRetries(settings, request, extra, request.signal);
+  return (request, extra) => sendWithRetries(settings, request, extra);
+}
+
+/** How one of the client's own calls is sent by {@link sendWithRetries}. */
+export interface OwnCall {
+  /** The caller's signal, given here rather than through openapi-fetch's Request. */
+  signal: AbortSignal | undefined;
+  /**
+   * `true` while no middleware was added to `raw`: the Request then carries only what the client
+   * set (method, headers, body), and a URL and an init can say all of it.
+   */
+  plain: boolean;
+  /** Receives `release`, which ends the attempt's timeout; call it once the body is read. */
+  lease: { release?: () => void };
 }
 
 /**
- * Where {@link sendWithRetries} leaves the end of the returned response's timeout, to be called
- * once its body has been read. Without it the timer ends by itself after `timeoutMs`.
- */
-export interface Lease {
-  release?: () => void;
-}
-
-/**
- * Sends `request` as {@link createRetryFetch} does, aborting on `caller` (the client passes the
- * caller's own signal here, so a call without one has nothing to follow).
+ * Sends `request` as {@link createRetryFetch} does; `own` when it is one of the client's calls.
  */
 export async function sendWithRetries(
   { fetch: customFetch, maxRetries, timeoutMs }: RetrySettings,
   request: Request,
   extra: RequestInit | undefined,
-  caller: AbortSignal | undefined,
-  lease?: Lease,
+  own?: OwnCall,
 ): Promise<Response> {
   const baseFetch = customFetch ?? globalThis.fetch;
   const isPost = request.method !== "GET" && request.method !== "HEAD";
   const retryStatuses = isPost ? RETRY_POST : RETRY_GET;
-  // The client's own calls (those with a lease) set nothing on the Request beyond method, headers
-  // and body, so a URL and an init carry all of it and spare `fetch` from copying the Request,
-  // and a second abort signal with it, on every call. A `raw` call's Request may carry more
-  // (`redirect`, `credentials`, ...), so it goes as it is.
-  const input = lease ? request.url : request;
-  const init: RequestInit = lease
-    ? { ...extra, method: request.method, headers: request.headers }
-    : { ...extra };
+  // A plain Request carries only method, headers and body, so a URL and an init say all of it and
+  // spare `fetch` from copying the Request, and a second abort signal with it, on every call. Any
+  // other (a raw call's, or one a middleware made) may carry more (`redirect`, `credentials`, a
+  // signal, ...), so it goes as it is and its signal is followed.
+  const plain = own?.plain === true;
+  const input = plain ? request.url : request;
+  const signal = own?.signal;
+  const caller = plain
+    ? signal
+    : signal
+      ? AbortSignal.any([signal, request.signal])
+      : request.signal;
   // Read once, so that every attempt can send it.
-  if (request.body !== null) init.body = await request.arrayBuffer();
+  const body = request.body === null ? null : await request.arrayBuffer();
   for (let attempt = 0; ; attempt++) {
     caller?.throwIfAborted();
     // One controller and one timer per attempt: AbortSignal.any + AbortSignal.timeout cost
@@ -176,12 +210,15 @@ export async function sendWithRetries(
       release();
       controller.abort(new DOMException(`Timed out after ${timeoutMs} ms`, "TimeoutError"));
     }, timeoutMs);
-    // Node only: a timer left for the body must not keep the process alive.
-    (timer as { unref?: () => void }).unref?.();
+    // A timer left for the body must not keep the process alive (`unref` in Node and Bun).
+    unref(timer);
     caller?.addEventListener("abort", onAbort);
     const last = attempt >= maxRetries;
     let response: Response;
     try {
+      const init: RequestInit = plain
+        ? { ...extra, method: request.method, headers: request.headers, body }
+        : { ...extra, body };
       init.signal = controller.signal;
       response = await baseFetch(input, init);
     } catch (error) {
@@ -193,7 +230,7 @@ export async function sendWithRetries(
       continue;
     }
     if (last || !retryStatuses.has(response.status)) {
-      if (lease) lease.release = release;
+      if (own) own.lease.release = release;
       return response;
     }
     release();

@@ -5,6 +5,7 @@ import {
   ConnectionError,
   type CreateTaskRequest,
   createKlingClient,
+  type FetchLike,
   InvalidRequestError,
   KlingApiError,
   NotFoundError,
@@ -89,6 +90,22 @@ describe("submit", () => {
     expect(server.hits).toHaveLength(1);
   });
 
+  it.each([
+    ["not JSON", "<html>accepted</html>"],
+    ["empty", ""],
+  ])("says the outcome is unknown when a 2xx body is %s", async (_what, text) => {
+    server = await startServer((_hit, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(text);
+    });
+    const error = await client(server.url, { maxRetries: 3 })
+      .submit({ ...body, external_task_id: "ext-garbled" })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SubmitOutcomeUnknownError);
+    expect((error as SubmitOutcomeUnknownError).externalTaskId).toBe("ext-garbled");
+    expect(server.hits).toHaveLength(1);
+  });
+
   it("replaces an empty external_task_id with a generated one", async () => {
     server = await startServer((_hit, res) => json(res, 200, documentedCreate));
     await client(server.url).submit({ ...body, external_task_id: "" });
@@ -99,6 +116,22 @@ describe("submit", () => {
     for (const baseUrl of ["api.ezmodel.cloud", "ftp://api.ezmodel.cloud", ""]) {
       expect(() => createKlingClient({ apiKey: "k", baseUrl })).toThrow(/absolute http\(s\) URL/);
     }
+  });
+
+  it("refuses retry and timeout settings that would break every call", () => {
+    for (const extra of [
+      { timeoutMs: Number.POSITIVE_INFINITY },
+      { timeoutMs: 2 ** 31 },
+      { timeoutMs: 0 },
+      { timeoutMs: Number.NaN },
+      { maxRetries: -1 },
+      { maxRetries: 1.5 },
+    ]) {
+      expect(() => client("http://127.0.0.1:1", extra), JSON.stringify(extra)).toThrow(RangeError);
+    }
+    expect(() =>
+      client("http://127.0.0.1:1", { timeoutMs: 2 ** 31 - 1, maxRetries: 0 }),
+    ).not.toThrow();
   });
 
   it("never retries a submit that timed out, and says the outcome is unknown", async () => {
@@ -487,6 +520,62 @@ describe("getTask", () => {
     expect(response.status).toBe(200);
     // the attempt's timer is still pending (the body may be read later) but does not hold Node
     expect(timers()).toBe(before);
+  });
+
+  it("rejects with the signal's reason however the runtime fails the body read", async () => {
+    const controller = new AbortController();
+    const reason = new Error("user left");
+    // A fetch whose body fails with a generic error on abort, as some runtimes do.
+    const fetchLike: FetchLike = async (_input, init) =>
+      new Response(
+        new ReadableStream({
+          start(stream) {
+            stream.enqueue(new TextEncoder().encode('{"code":"success",'));
+            init.signal?.addEventListener("abort", () => stream.error(new TypeError("network")));
+          },
+        }),
+        { status: 200, headers: { "content-type": "application/json" } },
+      );
+    const kling = createKlingClient({
+      apiKey: "k",
+      baseUrl: "http://127.0.0.1:1",
+      fetch: fetchLike,
+    });
+    setTimeout(() => controller.abort(reason), 20);
+    const error = await kling
+      .getTask(TASK_ID, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toBe(reason);
+  });
+
+  it("honours what a middleware on raw changes on the client's own calls", async () => {
+    server = await startServer((hit, res) => {
+      if (hit.url === "/elsewhere") return json(res, 200, queryBody("succeed"));
+      if (hit.headers["x-slow"]) return; // never answers
+      res.writeHead(302, { location: "/elsewhere" });
+      res.end();
+    });
+    const kling = client(server.url, { maxRetries: 0 });
+    expect((await kling.getTask(TASK_ID)).status).toBe("succeed"); // redirect followed
+    let redirect: RequestRedirect = "manual";
+    let slow = false;
+    kling.raw.use({
+      onRequest: ({ request }) =>
+        new Request(request, {
+          redirect,
+          headers: { "X-Via": "middleware", ...(slow ? { "X-Slow": "1" } : {}) },
+          ...(slow ? { signal: AbortSignal.timeout(50) } : {}),
+        }),
+    });
+    const manual = await kling.getTask(TASK_ID).catch((e: unknown) => e);
+    expect((manual as KlingApiError).status).toBe(302); // the middleware's `redirect` reached fetch
+    expect(server.hits.at(-1)?.headers["x-via"]).toBe("middleware");
+    redirect = "follow";
+    slow = true;
+    const started = Date.now();
+    const aborted = await kling.getTask(TASK_ID).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(5_000); // the middleware's signal was followed
+    expect((aborted as Error).name).toBe("TimeoutError");
   });
 
   it("throws ConnectionError when nothing listens", async () => {

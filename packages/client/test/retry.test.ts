@@ -5,7 +5,7 @@ import {
   backoffMs,
   createRetryFetch,
   type FetchLike,
-  type Lease,
+  type OwnCall,
   retryDelayMs,
   retrySettings,
   sendWithRetries,
@@ -107,11 +107,11 @@ describe("sendWithRetries: the attempt's timer and abort link", () => {
     const server = await startServer((_hit, res) => json(res, 200, { ok: true }));
     try {
       const caller = new AbortController().signal;
-      const lease: Lease = {};
-      const response = await sendWithRetries(settings, new Request(server.url), {}, caller, lease);
+      const own: OwnCall = { signal: caller, plain: true, lease: {} };
+      const response = await sendWithRetries(settings, new Request(server.url), {}, own);
       expect(links(caller)).toBe(1); // kept while the body is read
       expect(await response.json()).toEqual({ ok: true });
-      lease.release?.();
+      own.lease.release?.();
       expect(links(caller)).toBe(0);
     } finally {
       await server.close();
@@ -143,13 +143,13 @@ describe("sendWithRetries: the attempt's timer and abort link", () => {
     const server = await startServer((_hit, res) => json(res, 200, { ok: true }));
     try {
       const caller = new AbortController().signal;
-      const lease: Lease = {};
+      const own: OwnCall = { signal: caller, plain: true, lease: {} };
       const flakySettings = retrySettings({ fetch: flaky, maxRetries: 2 });
-      await sendWithRetries(flakySettings, new Request(server.url), undefined, caller, lease);
+      await sendWithRetries(flakySettings, new Request(server.url), undefined, own);
       expect(n).toBe(3);
       // only the successful attempt's link remains, until release
       expect(links(caller)).toBe(1);
-      lease.release?.();
+      own.lease.release?.();
       expect(links(caller)).toBe(0);
     } finally {
       await server.close();
