@@ -3,9 +3,8 @@ import { ConnectionError, parseRetryAfter, TimeoutError } from "./errors.js";
 /**
  * The `fetch` the client makes its calls with, with the standard signature: the client's own
  * calls pass a URL and an init, `raw` calls a `Request` and an init. `globalThis.fetch`, undici's
- * `fetch` or any wrapper of them fits. The body, when there is one, is always in `init.body` (a
- * `Request` passed in has had its body read already, so do not read or clone it), and `init` is a
- * new object for each attempt.
+ * `fetch` or any wrapper of them fits. The body, when there is one, is always in `init.body`, which
+ * wins over a `Request`'s own, and `init` is a new object for each attempt.
  */
 export type FetchLike = (input: string | Request, init: RequestInit) => Promise<Response>;
 
@@ -192,8 +191,10 @@ export async function sendWithRetries(
     : signal
       ? AbortSignal.any([signal, request.signal])
       : request.signal;
-  // Read once, so that every attempt can send it.
-  const body = request.body === null ? null : await request.arrayBuffer();
+  // Read once, so that every attempt can send it. A Request that goes on to `fetch` keeps its own
+  // body unread (some WebKit versions refuse a read Request even with a new `init.body`).
+  const body =
+    request.body === null ? null : await (plain ? request : request.clone()).arrayBuffer();
   for (let attempt = 0; ; attempt++) {
     caller?.throwIfAborted();
     // One controller and one timer per attempt: AbortSignal.any + AbortSignal.timeout cost
