@@ -153,7 +153,7 @@ export function toTask(raw: TaskQueryResponse | CreateTaskResponse | CallbackPay
     (value.object === "video" ? str(value.id) : undefined);
   if (taskId === undefined) throw new TypeError("Not a task: no task_id");
   const gatewayStatus =
-    typeof gateway?.status === "string" && gateway.status in GATEWAY_STATUS_MAP
+    typeof gateway?.status === "string" && Object.hasOwn(GATEWAY_STATUS_MAP, gateway.status)
       ? (gateway.status as GatewayTaskStatus)
       : undefined;
   const klingStatus = kling?.task_status;

@@ -27,6 +27,17 @@ describe("toTask", () => {
     },
   );
 
+  it.each(["toString", "constructor", "BOGUS"])(
+    "ignores a gateway status it does not know (%s)",
+    (gw) => {
+      const body = q("NOT_START");
+      body.data.status = gw as TaskQueryResponse["data"]["status"];
+      const task = toTask(body);
+      expect(task.status).toBe("submitted");
+      expect(task.gatewayStatus).toBeUndefined();
+    },
+  );
+
   it("does not surface the video URL in fail_reason as a failure reason", () => {
     const task = toTask(q("succeed"));
     expect(task.status).toBe("succeed");
