@@ -101,6 +101,10 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     // The signal's own reason, whatever the runtime failed the read with.
     if (signal?.aborted) return signal.reason;
     if (error instanceof KlingApiError) return error;
+    // openapi-fetch's parse of a 2xx body that is not JSON (a proxy's HTML page, say).
+    if (error instanceof SyntaxError) {
+      return new KlingApiError(`Unreadable response: ${error.message}`, { cause: error });
+    }
     // Thrown past the retry loop, while the body was read: our timeout, or a lost connection.
     const name = error instanceof Error ? error.name : "";
     if (name === "TimeoutError" || name === "AbortError") {

@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { getEventListeners } from "node:events";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AuthenticationError,
@@ -511,15 +513,24 @@ describe("getTask", () => {
 
   it("does not keep Node alive for the timeout after a raw call", async () => {
     server = await startServer((_hit, res) => json(res, 200, queryBody("processing")));
-    const kling = client(server.url, { timeoutMs: 60_000 });
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-    const before = timers();
-    const { response } = await kling.raw.GET("/kling/v1/videos/multi-image2video/{task_id}", {
-      params: { path: { task_id: TASK_ID } },
-    });
-    expect(response.status).toBe(200);
-    // the attempt's timer is still pending (the body may be read later) but does not hold Node
-    expect(timers()).toBe(before);
+    // A process of its own, through the built package: it must exit once its work is done,
+    // while the raw call's 60 s timer is still pending for a body nobody read.
+    const script = `
+      import { createKlingClient } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
+      const kling = createKlingClient({ apiKey: "k", baseUrl: ${JSON.stringify(server.url)}, timeoutMs: 60000 });
+      const { response } = await kling.raw.GET("/kling/v1/videos/multi-image2video/{task_id}", {
+        params: { path: { task_id: "t" } },
+        parseAs: "stream",
+      });
+      console.log(response.status);`;
+    const started = Date.now();
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--input-type=module", "-e", script],
+      { timeout: 30_000 },
+    );
+    expect(stdout.trim()).toBe("200");
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it("rejects with the signal's reason however the runtime fails the body read", async () => {
@@ -576,6 +587,19 @@ describe("getTask", () => {
     const aborted = await kling.getTask(TASK_ID).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(5_000); // the middleware's signal was followed
     expect((aborted as Error).name).toBe("TimeoutError");
+  });
+
+  it("throws a KlingApiError, not a bare SyntaxError, for a 2xx body that is not JSON", async () => {
+    server = await startServer((_hit, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html>proxy login</html>");
+    });
+    const error = await client(server.url)
+      .getTask(TASK_ID)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KlingApiError);
+    expect((error as KlingApiError).message).toMatch(/^Unreadable response/);
+    expect((error as KlingApiError).cause).toBeInstanceOf(SyntaxError);
   });
 
   it("throws ConnectionError when nothing listens", async () => {
