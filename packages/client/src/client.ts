@@ -12,6 +12,7 @@ import {
   createRetryFetch,
   type FetchLike,
   type OwnCall,
+  PlainRequest,
   type RequestFetch,
   retrySettings,
   sendWithRetries,
@@ -117,8 +118,7 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     fetch: createRetryFetch(settings),
     headers: { ...options.headers, Authorization: `Bearer ${options.apiKey}` },
   });
-  // A middleware may replace the Request with one carrying more than the client set; from the
-  // first one added, the client's own calls send their Request as it is (see sendWithRetries).
+  // Whether the client's own calls may use a PlainRequest (see `send`).
   let plain = true;
   const use = raw.use;
   raw.use = (...middleware) => {
@@ -126,18 +126,25 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     use(...middleware);
   };
   /**
-   * Runs one openapi-fetch call of the client's own, with a `fetch` that hands the caller's
-   * signal straight to the retry loop rather than through openapi-fetch's Request (one abort
-   * link fewer per call, none without a signal), and ends the attempt's timeout once the call,
-   * body included, is done.
+   * Runs one openapi-fetch call of the client's own. While no middleware is added, openapi-fetch
+   * builds a {@link PlainRequest}, not a `Request`; a middleware may replace the Request with one
+   * that carries more, and checks what it returns against openapi-fetch's `Request` class, so
+   * from the first one added the calls build a real `Request` again. The `fetch` given hands the
+   * caller's signal straight to the retry loop rather than through the Request (one abort link
+   * fewer per call, none without a signal), and the attempt's timeout ends once the call, body
+   * included, is done.
    */
   async function send<T>(
     signal: AbortSignal | undefined,
-    call: (fetch: RequestFetch) => Promise<T>,
+    call: (via: { fetch: RequestFetch; Request: typeof Request | undefined }) => Promise<T>,
   ): Promise<T> {
-    const own: OwnCall = { signal, plain, lease: {} };
+    const own: OwnCall = { signal, lease: {} };
     try {
-      return await call((request, extra) => sendWithRetries(settings, request, extra, own));
+      return await call({
+        fetch: (request, extra) => sendWithRetries(settings, request, extra, own),
+        // openapi-fetch only calls `new Request(url, init)` and hands the result to `fetch`.
+        Request: plain ? (PlainRequest as unknown as typeof Request) : undefined,
+      });
     } finally {
       own.lease.release?.();
     }
@@ -146,10 +153,10 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
   async function getTask(taskId: string, { signal }: RequestOptions = {}): Promise<Task> {
     let result: Awaited<ReturnType<typeof raw.GET>>;
     try {
-      result = await send(signal, (fetch) =>
+      result = await send(signal, (via) =>
         raw.GET("/kling/v1/videos/multi-image2video/{task_id}", {
           params: { path: { task_id: taskId } },
-          fetch,
+          ...via,
         }),
       );
     } catch (error) {
@@ -182,10 +189,10 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
       );
     let result: Awaited<ReturnType<typeof raw.POST>>;
     try {
-      result = await send(signal, (fetch) =>
+      result = await send(signal, (via) =>
         raw.POST("/kling/v1/videos/multi-image2video", {
           body: { ...body, external_task_id: externalTaskId },
-          fetch,
+          ...via,
         }),
       );
     } catch (error) {

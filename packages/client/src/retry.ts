@@ -154,15 +154,34 @@ export function createRetryFetch(options: RetryFetchOptions = {}): RequestFetch 
   return (request, extra) => sendWithRetries(settings, request, extra);
 }
 
+/**
+ * The request openapi-fetch builds for the client's own calls while no middleware is added to
+ * `raw`: the URL, method, headers and JSON body the client set, which a URL and an init say in
+ * full. Building a real `Request` cost more than the rest of openapi-fetch's work (Node 20), and
+ * `fetch` would copy it, and a second abort signal with it, on every call.
+ */
+export class PlainRequest {
+  /** The full URL. */
+  readonly url: string;
+  /** The HTTP method. */
+  readonly method: string;
+  /** The headers openapi-fetch merged. */
+  readonly headers: HeadersInit;
+  /** The serialised body (a JSON string), or `null`. */
+  readonly body: BodyInit | null;
+  /** Keeps what openapi-fetch gives a Request (its `init` has no signal: the call passes none). */
+  constructor(url: string, init: RequestInit) {
+    this.url = url;
+    this.method = init.method ?? "GET";
+    this.headers = init.headers ?? {};
+    this.body = init.body ?? null;
+  }
+}
+
 /** How one of the client's own calls is sent by {@link sendWithRetries}. */
 export interface OwnCall {
   /** The caller's signal, given here rather than through openapi-fetch's Request. */
   signal: AbortSignal | undefined;
-  /**
-   * `true` while no middleware was added to `raw`: the Request then carries only what the client
-   * set (method, headers, body), and a URL and an init can say all of it.
-   */
-  plain: boolean;
   /** Receives `release`, which ends the attempt's timeout; call it once the body is read. */
   lease: { release?: () => void };
 }
@@ -172,18 +191,17 @@ export interface OwnCall {
  */
 export async function sendWithRetries(
   { fetch: customFetch, maxRetries, timeoutMs }: RetrySettings,
-  request: Request,
+  request: Request | PlainRequest,
   extra: RequestInit | undefined,
   own?: OwnCall,
 ): Promise<Response> {
   const baseFetch = customFetch ?? globalThis.fetch;
   const isPost = request.method !== "GET" && request.method !== "HEAD";
   const retryStatuses = isPost ? RETRY_POST : RETRY_GET;
-  // A plain Request carries only method, headers and body, so a URL and an init say all of it and
-  // spare `fetch` from copying the Request, and a second abort signal with it, on every call. Any
-  // other (a raw call's, or one a middleware made) may carry more (`redirect`, `credentials`, a
-  // signal, ...), so it goes as it is and its signal is followed.
-  const plain = own?.plain === true;
+  // A plain request goes as a URL and an init. Any other (a raw call's, or one a middleware made)
+  // may carry more (`redirect`, `credentials`, a signal, ...), so it goes as it is, and its
+  // signal is followed.
+  const plain = request instanceof PlainRequest;
   const input = plain ? request.url : request;
   const signal = own?.signal;
   const caller = plain
@@ -193,8 +211,7 @@ export async function sendWithRetries(
       : request.signal;
   // Read once, so that every attempt can send it. A Request that goes on to `fetch` keeps its own
   // body unread (some WebKit versions refuse a read Request even with a new `init.body`).
-  const body =
-    request.body === null ? null : await (plain ? request : request.clone()).arrayBuffer();
+  const body = plain || request.body === null ? request.body : await request.clone().arrayBuffer();
   for (let attempt = 0; ; attempt++) {
     caller?.throwIfAborted();
     // One controller and one timer per attempt: AbortSignal.any + AbortSignal.timeout cost

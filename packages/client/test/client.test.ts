@@ -559,6 +559,36 @@ describe("getTask", () => {
     expect(error).toBe(reason);
   });
 
+  it("sends its own calls as a URL and an init until a middleware is added, then as a Request", async () => {
+    server = await startServer((hit, res) =>
+      hit.method === "POST"
+        ? json(res, 200, documentedCreate)
+        : json(res, 200, queryBody("succeed")),
+    );
+    const inputs: string[] = [];
+    const recording: FetchLike = (input, init) => {
+      inputs.push(typeof input === "string" ? "url" : "Request");
+      return fetch(input, init);
+    };
+    const kling = createKlingClient({ apiKey: "sk-test", baseUrl: server.url, fetch: recording });
+    await kling.submit(body);
+    await kling.getTask(TASK_ID);
+    kling.raw.use({ onRequest: ({ request }) => request });
+    await kling.submit(body);
+    await kling.getTask(TASK_ID);
+    expect(inputs).toEqual(["url", "url", "Request", "Request"]);
+    // Either way the server saw the same request: key, JSON body, content type.
+    const [plainPost, , requestPost] = server.hits;
+    for (const hit of [plainPost, requestPost]) {
+      expect(hit?.headers.authorization).toBe("Bearer sk-test");
+      expect(hit?.headers["content-type"]).toBe("application/json");
+      expect(JSON.parse(hit?.body ?? "")).toMatchObject({
+        ...body,
+        external_task_id: expect.any(String),
+      });
+    }
+  });
+
   it("honours what a middleware on raw changes on the client's own calls", async () => {
     server = await startServer((hit, res) => {
       if (hit.url === "/elsewhere") return json(res, 200, queryBody("succeed"));

@@ -6,6 +6,7 @@ import {
   createRetryFetch,
   type FetchLike,
   type OwnCall,
+  PlainRequest,
   retryDelayMs,
   retrySettings,
   sendWithRetries,
@@ -107,8 +108,8 @@ describe("sendWithRetries: the attempt's timer and abort link", () => {
     const server = await startServer((_hit, res) => json(res, 200, { ok: true }));
     try {
       const caller = new AbortController().signal;
-      const own: OwnCall = { signal: caller, plain: true, lease: {} };
-      const response = await sendWithRetries(settings, new Request(server.url), {}, own);
+      const own: OwnCall = { signal: caller, lease: {} };
+      const response = await sendWithRetries(settings, new PlainRequest(server.url, {}), {}, own);
       expect(links(caller)).toBe(1); // kept while the body is read
       expect(await response.json()).toEqual({ ok: true });
       own.lease.release?.();
@@ -143,9 +144,9 @@ describe("sendWithRetries: the attempt's timer and abort link", () => {
     const server = await startServer((_hit, res) => json(res, 200, { ok: true }));
     try {
       const caller = new AbortController().signal;
-      const own: OwnCall = { signal: caller, plain: true, lease: {} };
+      const own: OwnCall = { signal: caller, lease: {} };
       const flakySettings = retrySettings({ fetch: flaky, maxRetries: 2 });
-      await sendWithRetries(flakySettings, new Request(server.url), undefined, own);
+      await sendWithRetries(flakySettings, new PlainRequest(server.url, {}), undefined, own);
       expect(n).toBe(3);
       // only the successful attempt's link remains, until release
       expect(links(caller)).toBe(1);
