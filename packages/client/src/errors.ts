@@ -49,13 +49,9 @@ export class KlingApiError extends KlingError {
 
   /** Creates the error; prefer the subclasses. */
   constructor(message: string, init: KlingApiErrorInit = {}) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.status = init.status;
-    this.code = init.code;
-    this.klingCode = init.klingCode;
-    this.requestId = init.requestId;
-    this.body = init.body;
-    this.headers = init.headers;
+    // Error takes `cause` from `init`; the other fields are copied as given.
+    super(message, init);
+    Object.assign(this, init);
   }
 }
 
@@ -80,11 +76,6 @@ export class RateLimitError extends KlingApiError {
   override name = "RateLimitError";
   /** How long the server asked to wait (`retry-after-ms` / `Retry-After`), when it said. */
   declare readonly retryAfterMs: number | undefined;
-  /** Creates the error. */
-  constructor(message: string, init: KlingApiErrorInit = {}) {
-    super(message, init);
-    this.retryAfterMs = init.retryAfterMs;
-  }
 }
 /** HTTP 5xx, or Kling 5000-5002: the gateway or Kling failed. */
 export class ServerError extends KlingApiError {
@@ -104,7 +95,7 @@ export class ConnectionError extends KlingApiError {
     init: KlingApiErrorInit & { mayHaveReachedServer?: boolean | undefined } = {},
   ) {
     super(message, init);
-    this.mayHaveReachedServer = init.mayHaveReachedServer ?? true;
+    this.mayHaveReachedServer ??= true;
   }
 }
 /** The per-request timeout (`timeoutMs`) elapsed before the response arrived. */
