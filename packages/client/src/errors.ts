@@ -151,7 +151,7 @@ export class WaitTimeoutError extends KlingError {
 
 /** The HTTP status Kling documents for one of its numeric business codes (1000-5002). */
 function klingStatus(code: number): number | undefined {
-  if (code >= 5000 && code <= 5002) return [500, 503, 504][code - 5000];
+  if (code >= 5000) return [500, 503, 504][code - 5000];
   if (code < 1000 || code > 1304) return undefined;
   return code < 1100
     ? 401
