@@ -97,22 +97,6 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     throw new TypeError(`baseUrl must be an absolute http(s) URL, got ${JSON.stringify(baseUrl)}`);
   }
   const settings = retrySettings(options);
-  /** Maps what a call threw to a typed error; the caller's abort reason passes through. */
-  const asKlingError = (error: unknown, signal: AbortSignal | undefined): unknown => {
-    // The signal's own reason, whatever the runtime failed the read with.
-    if (signal?.aborted) return signal.reason;
-    if (error instanceof KlingApiError) return error;
-    // openapi-fetch's parse of a 2xx body that is not JSON (a proxy's HTML page, say).
-    if (error instanceof SyntaxError) {
-      return new KlingApiError(`Unreadable response: ${error.message}`, { cause: error });
-    }
-    // Thrown past the retry loop, while the body was read: our timeout, or a lost connection.
-    const name = error instanceof Error ? error.name : "";
-    if (name === "TimeoutError" || name === "AbortError") {
-      return connectionError(error, settings.timeoutMs);
-    }
-    return error instanceof TypeError ? connectionError(error) : error;
-  };
   const raw = createClient<paths>({
     baseUrl,
     fetch: createRetryFetch(settings),
@@ -126,46 +110,56 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     use(...middleware);
   };
   /**
-   * Runs one openapi-fetch call of the client's own. While no middleware is added, openapi-fetch
-   * builds a {@link PlainRequest}, not a `Request`; a middleware may replace the Request with one
-   * that carries more, and checks what it returns against openapi-fetch's `Request` class, so
-   * from the first one added the calls build a real `Request` again. The `fetch` given hands the
-   * caller's signal straight to the retry loop rather than through the Request (one abort link
-   * fewer per call, none without a signal), and the attempt's timeout ends once the call, body
-   * included, is done.
+   * Runs one openapi-fetch call of the client's own and returns its 2xx answer; anything else
+   * throws a typed error, or the caller's abort reason. While no middleware is added,
+   * openapi-fetch builds a {@link PlainRequest}, not a `Request`; a middleware may replace the
+   * Request with one that carries more, and checks what it returns against openapi-fetch's
+   * `Request` class, so from the first one added the calls build a real `Request` again. The
+   * `fetch` given hands the caller's signal straight to the retry loop rather than through the
+   * Request (one abort link fewer per call, none without a signal), and the attempt's timeout
+   * ends once the call, body included, is done.
    */
   async function send<T>(
     signal: AbortSignal | undefined,
-    call: (via: { fetch: RequestFetch; Request: typeof Request | undefined }) => Promise<T>,
-  ): Promise<T> {
+    call: (via: {
+      fetch: RequestFetch;
+      Request: typeof Request | undefined;
+    }) => Promise<{ data?: T; error?: unknown; response: Response }>,
+  ): Promise<{ data: T | undefined; response: Response }> {
     const own: OwnCall = { signal, lease: {} };
     try {
-      return await call({
+      const { data, error, response } = await call({
         fetch: (request, extra) => sendWithRetries(settings, request, extra, own),
         // openapi-fetch only calls `new Request(url, init)` and hands the result to `fetch`.
         Request: plain ? (PlainRequest as unknown as typeof Request) : undefined,
       });
+      if (!response.ok) throw errorFromResponse(response.status, error, response.headers);
+      return { data, response };
+    } catch (error) {
+      // The signal's own reason, whatever the runtime failed the read with.
+      if (signal?.aborted) throw signal.reason;
+      if (error instanceof KlingApiError) throw error;
+      // openapi-fetch's parse of a 2xx body that is not JSON (a proxy's HTML page, say).
+      if (error instanceof SyntaxError) throw unreadable(error);
+      // Thrown past the retry loop, while the body was read: our timeout, or a lost connection.
+      const name = error instanceof Error ? error.name : "";
+      if (name === "TimeoutError" || name === "AbortError") {
+        throw connectionError(error, settings.timeoutMs);
+      }
+      throw error instanceof TypeError ? connectionError(error) : error;
     } finally {
       own.lease.release?.();
     }
   }
 
   async function getTask(taskId: string, { signal }: RequestOptions = {}): Promise<Task> {
-    let result: Awaited<ReturnType<typeof raw.GET>>;
-    try {
-      result = await send(signal, (via) =>
-        raw.GET("/kling/v1/videos/multi-image2video/{task_id}", {
-          params: { path: { task_id: taskId } },
-          ...via,
-        }),
-      );
-    } catch (error) {
-      throw asKlingError(error, signal);
-    }
-    const { data, error, response } = result;
-    if (!response.ok || data === undefined) {
-      throw errorFromResponse(response.status, error, response.headers);
-    }
+    const { data, response } = await send(signal, (via) =>
+      raw.GET("/kling/v1/videos/multi-image2video/{task_id}", {
+        params: { path: { task_id: taskId } },
+        ...via,
+      }),
+    );
+    if (data === undefined) throw errorFromResponse(response.status, data, response.headers);
     return toTask(data);
   }
 
@@ -175,49 +169,21 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
   ): Promise<SubmittedTask> {
     // `||`, not `??`: an empty id could not reconcile anything.
     const externalTaskId = body.external_task_id || globalThis.crypto.randomUUID();
-    // Accepted (2xx) but unreadable (not JSON, empty, no task id): the task may well exist and
-    // be billed, so the caller must not believe it failed.
-    const unreadable = (cause: unknown, response?: Response, data?: unknown) =>
-      new SubmitOutcomeUnknownError(
-        externalTaskId,
-        new KlingApiError(`Unreadable submit response: ${String(cause)}`, {
-          status: response?.status,
-          body: data,
-          headers: response?.headers,
-          cause,
-        }),
-      );
-    let result: Awaited<ReturnType<typeof raw.POST>>;
+    let task: Task;
     try {
-      result = await send(signal, (via) =>
+      const { data, response } = await send(signal, (via) =>
         raw.POST("/kling/v1/videos/multi-image2video", {
           body: { ...body, external_task_id: externalTaskId },
           ...via,
         }),
       );
+      try {
+        task = toTask(data as NonNullable<typeof data>);
+      } catch (cause) {
+        throw unreadable(cause, response, data);
+      }
     } catch (error) {
-      // openapi-fetch throws a SyntaxError only for a 2xx body it cannot parse.
-      if (error instanceof SyntaxError && !signal?.aborted) throw unreadable(error);
-      const failure = asKlingError(error, signal);
-      if (failure instanceof ConnectionError && failure.mayHaveReachedServer) {
-        throw new SubmitOutcomeUnknownError(externalTaskId, failure);
-      }
-      throw failure;
-    }
-    const { data, error, response } = result;
-    if (!response.ok) {
-      const typed = errorFromResponse(response.status, error, response.headers);
-      // A gateway that timed out or lost Kling (502/504) cannot say whether the task exists.
-      if (typed instanceof ServerError && (response.status === 502 || response.status === 504)) {
-        throw new SubmitOutcomeUnknownError(externalTaskId, typed);
-      }
-      throw typed;
-    }
-    let task: Task;
-    try {
-      task = toTask(data as NonNullable<typeof data>);
-    } catch (cause) {
-      throw unreadable(cause, response, data);
+      throw mayHaveCreated(error) ? new SubmitOutcomeUnknownError(externalTaskId, error) : error;
     }
     return { ...task, externalTaskId: task.externalTaskId ?? externalTaskId };
   }
@@ -233,4 +199,26 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
       return waitFor(getTask, taskId, waitOptions);
     },
   };
+}
+
+/** A 2xx answer that is not the task expected: not JSON (a proxy's HTML page, say), or no task. */
+function unreadable(cause: unknown, response?: Response, body?: unknown): KlingApiError {
+  return new KlingApiError(`Unreadable response: ${String(cause)}`, {
+    status: response?.status,
+    body,
+    headers: response?.headers,
+    cause,
+  });
+}
+
+/**
+ * Whether a failed submit may have created (and billed) the task anyway: it timed out or lost its
+ * connection after sending, the gateway lost Kling (502/504), or a 2xx answer was unreadable
+ * (the only failures with a 2xx status or, beside connection errors, none).
+ */
+function mayHaveCreated(error: unknown): error is KlingApiError {
+  if (error instanceof ConnectionError) return error.mayHaveReachedServer;
+  if (!(error instanceof KlingApiError)) return false;
+  const { status = 200 } = error;
+  return status < 300 || (error instanceof ServerError && (status === 502 || status === 504));
 }
