@@ -173,13 +173,14 @@ function klingStatus(code: number): number | undefined {
  * `Retry-After` as seconds or as an HTTP date. Returns `undefined` when absent or unparseable.
  */
 export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
-  const ms = headers.get("retry-after-ms");
-  if (ms !== null && ms.trim() !== "") {
+  // Blank values are absent, not 0 (which `Number` would make of them).
+  const ms = headers.get("retry-after-ms")?.trim();
+  if (ms) {
     const value = Number(ms);
     if (Number.isFinite(value) && value >= 0) return value;
   }
-  const header = headers.get("retry-after");
-  if (header === null || header.trim() === "") return undefined;
+  const header = headers.get("retry-after")?.trim();
+  if (!header) return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
   const date = Date.parse(header);
@@ -211,9 +212,9 @@ export function errorFromResponse(status: number, body: unknown, headers?: Heade
   if (isRecord(body)) {
     const inner = isRecord(body.error) ? body.error : body;
     message = str(inner.message);
-    code = typeof inner.code === "number" ? inner.code : (str(inner.code) ?? str(inner.type));
-    requestId = str(inner.request_id);
     if (typeof inner.code === "number") klingCode = inner.code;
+    code = klingCode ?? str(inner.code) ?? str(inner.type);
+    requestId = str(inner.request_id);
     if (message?.startsWith("{")) {
       try {
         const kling: unknown = JSON.parse(message);
@@ -226,8 +227,8 @@ export function errorFromResponse(status: number, body: unknown, headers?: Heade
         // not Kling's body: keep the message as it is
       }
     }
-  } else if (typeof body === "string" && body !== "") {
-    message = body.slice(0, 500);
+  } else {
+    message = str(body)?.slice(0, 500);
   }
   const effective = (klingCode !== undefined && klingStatus(klingCode)) || status;
   const text = `${status} ${message ?? "request failed"}${klingCode === undefined ? "" : ` (Kling ${klingCode})`}`;
