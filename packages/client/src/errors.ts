@@ -1,5 +1,5 @@
 import type { Task } from "./task.js";
-import { isRecord, str } from "./util.js";
+import { isRecord, record, str } from "./util.js";
 
 /** Base class of every error this package throws (except an abort, which rejects with the signal's reason). */
 export class KlingError extends Error {
@@ -210,7 +210,7 @@ export function errorFromResponse(status: number, body: unknown, headers?: Heade
   let klingCode: number | undefined;
   let requestId: string | undefined;
   if (isRecord(body)) {
-    const inner = isRecord(body.error) ? body.error : body;
+    const inner = record(body.error) ?? body;
     message = str(inner.message);
     if (typeof inner.code === "number") klingCode = inner.code;
     code = klingCode ?? str(inner.code) ?? str(inner.type);

@@ -6,7 +6,7 @@ import type {
   TaskQueryResponse,
   TaskStatus,
 } from "./types.js";
-import { isRecord, str } from "./util.js";
+import { isRecord, record, str } from "./util.js";
 
 /** One generated video. */
 export interface Video {
@@ -83,7 +83,8 @@ export const GATEWAY_STATUS_MAP: Readonly<Record<GatewayTaskStatus, TaskStatus>>
   UNKNOWN: "processing",
 };
 
-const STATUSES = new Set<string>(["submitted", "processing", "succeed", "failed"]);
+/** Kling's statuses: the gateway's map onto them reaches all four. */
+const STATUSES = new Set<unknown>(Object.values(GATEWAY_STATUS_MAP));
 
 function date(value: unknown, unitMs: number): Date | undefined {
   return typeof value === "number" && Number.isFinite(value) && value > 0
@@ -91,10 +92,9 @@ function date(value: unknown, unitMs: number): Date | undefined {
     : undefined;
 }
 function videosOf(kling: Record<string, unknown> | undefined): Video[] {
-  const result = isRecord(kling?.task_result) ? kling.task_result : undefined;
-  const list = Array.isArray(result?.videos) ? result.videos : [];
+  const list = record(kling?.task_result)?.videos;
   const videos: Video[] = [];
-  for (const v of list) {
+  for (const v of Array.isArray(list) ? list : []) {
     if (!isRecord(v) || typeof v.url !== "string") continue;
     const seconds = Number.parseFloat(String(v.duration));
     videos.push({
@@ -126,24 +126,22 @@ function videosOf(kling: Record<string, unknown> | undefined): Video[] {
  * @throws TypeError when the value has no task id.
  */
 export function toTask(raw: TaskQueryResponse | CreateTaskResponse | CallbackPayload): Task {
-  const value: unknown = raw;
-  if (!isRecord(value)) throw new TypeError("Not a task: expected an object");
+  const value = record(raw);
+  if (!value) throw new TypeError("Not a task: expected an object");
   let gateway: Record<string, unknown> | undefined;
   let kling: Record<string, unknown> | undefined;
   let secondsCreated: unknown;
+  const data = record(value.data);
   if (value.object === "video") {
     // observed create shape
     secondsCreated = value.created_at;
-  } else if (isRecord(value.data) && typeof value.data.status === "string") {
+  } else if (typeof data?.status === "string") {
     // query wrapper: data is the gateway task, data.data the raw Kling response
-    gateway = value.data;
-    const inner = isRecord(gateway.data) ? gateway.data.data : undefined;
-    kling = isRecord(inner) ? inner : undefined;
-  } else if (isRecord(value.data)) {
-    // documented create shape (Kling's envelope)
-    kling = value.data;
+    gateway = data;
+    kling = record(record(data.data)?.data);
   } else {
-    kling = value; // raw Kling task / callback payload
+    // documented create shape (Kling's envelope), else a raw Kling task / callback payload
+    kling = data ?? value;
   }
   // The observed create shape carries the id twice (`id` and `task_id`); either will do.
   const taskId =
@@ -157,16 +155,14 @@ export function toTask(raw: TaskQueryResponse | CreateTaskResponse | CallbackPay
       ? (gateway.status as GatewayTaskStatus)
       : undefined;
   const klingStatus = kling?.task_status;
-  const status: TaskStatus =
-    typeof klingStatus === "string" && STATUSES.has(klingStatus)
-      ? (klingStatus as TaskStatus)
-      : gatewayStatus
-        ? GATEWAY_STATUS_MAP[gatewayStatus]
-        : "submitted";
+  const status: TaskStatus = STATUSES.has(klingStatus)
+    ? (klingStatus as TaskStatus)
+    : gatewayStatus
+      ? GATEWAY_STATUS_MAP[gatewayStatus]
+      : "submitted";
   const percent = Number.parseFloat(String(gateway?.progress ?? value.progress));
   const done = status === "succeed" || status === "failed";
   const progress = Number.isFinite(percent) ? Math.min(100, Math.max(0, percent)) : done ? 100 : 0;
-  const info = isRecord(kling?.task_info) ? kling.task_info : undefined;
   const videos = videosOf(kling);
   const gatewayReason = str(gateway?.fail_reason);
   if (status === "succeed" && videos.length === 0 && gatewayReason?.startsWith("http")) {
@@ -182,7 +178,7 @@ export function toTask(raw: TaskQueryResponse | CreateTaskResponse | CallbackPay
     videos,
     failReason:
       status === "failed" ? (str(kling?.task_status_msg) ?? gatewayReason ?? "") : undefined,
-    externalTaskId: str(info?.external_task_id),
+    externalTaskId: str(record(kling?.task_info)?.external_task_id),
     createdAt:
       date(kling?.created_at, 1) ?? date(gateway?.submit_time, 1000) ?? date(secondsCreated, 1000),
     updatedAt: date(kling?.updated_at, 1),
