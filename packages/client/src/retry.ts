@@ -22,11 +22,11 @@ export interface RetryFetchOptions {
 }
 
 /** HTTP statuses a GET is retried on. */
-const RETRY_GET = new Set([408, 429, 500, 502, 503, 504]);
+const RETRY_GET = [408, 429, 500, 502, 503, 504];
 /** HTTP statuses a POST is retried on: answered before any processing, so no task was created. */
-const RETRY_POST = new Set([429, 503]);
+const RETRY_POST = [429, 503];
 /** Error codes that prove the request never left this machine. */
-const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
 /** Longest server-requested wait honoured, in milliseconds. */
 const MAX_RETRY_AFTER_MS = 60_000;
 
@@ -94,7 +94,7 @@ export function connectionError(error: unknown, timeoutMs?: number): ConnectionE
   const code = errorCode(error);
   return new ConnectionError(`Connection error${code ? ` (${code})` : ""}`, {
     cause: error,
-    mayHaveReachedServer: !(code && NOT_SENT.has(code)),
+    mayHaveReachedServer: !(code && NOT_SENT.includes(code)),
   });
 }
 
@@ -161,20 +161,17 @@ export function createRetryFetch(options: RetryFetchOptions = {}): RequestFetch 
  * `fetch` would copy it, and a second abort signal with it, on every call.
  */
 export class PlainRequest {
-  /** The full URL. */
-  readonly url: string;
   /** The HTTP method. */
   readonly method: string;
-  /** The headers openapi-fetch merged. */
-  readonly headers: HeadersInit;
-  /** The serialised body (a JSON string), or `null`. */
-  readonly body: BodyInit | null;
-  /** Keeps what openapi-fetch gives a Request (its `init` has no signal: the call passes none). */
-  constructor(url: string, init: RequestInit) {
-    this.url = url;
+  /**
+   * Keeps what openapi-fetch gives a Request: the URL and its init (method, headers, JSON body;
+   * no signal: the call passes none).
+   */
+  constructor(
+    readonly url: string,
+    readonly init: RequestInit,
+  ) {
     this.method = init.method ?? "GET";
-    this.headers = init.headers ?? {};
-    this.body = init.body ?? null;
   }
 }
 
@@ -211,7 +208,7 @@ export async function sendWithRetries(
       : request.signal;
   // Read once, so that every attempt can send it. A Request that goes on to `fetch` keeps its own
   // body unread (some WebKit versions refuse a read Request even with a new `init.body`).
-  const body = plain || request.body === null ? request.body : await request.clone().arrayBuffer();
+  const body = plain || request.body === null ? null : await request.clone().arrayBuffer();
   for (let attempt = 0; ; attempt++) {
     caller?.throwIfAborted();
     // One controller and one timer per attempt: AbortSignal.any + AbortSignal.timeout cost
@@ -232,28 +229,28 @@ export async function sendWithRetries(
     unref(timer);
     caller?.addEventListener("abort", onAbort);
     const last = attempt >= maxRetries;
-    let response: Response;
+    let response: Response | undefined;
     try {
-      const init: RequestInit = plain
-        ? { ...extra, method: request.method, headers: request.headers, body }
-        : { ...extra, body };
-      init.signal = controller.signal;
-      response = await baseFetch(input, init);
+      response = await baseFetch(input, {
+        ...extra,
+        ...(plain ? request.init : { body }),
+        signal: controller.signal,
+      });
     } catch (error) {
       release();
       if (caller?.aborted) throw caller.reason;
       const failure = connectionError(error, timedOut ? timeoutMs : undefined);
       if (last || (isPost && failure.mayHaveReachedServer)) throw failure;
-      await sleep(retryDelayMs(attempt, undefined), caller);
-      continue;
     }
-    if (last || !retryStatuses.has(response.status)) {
-      if (own) own.lease.release = release;
-      return response;
+    if (response) {
+      if (last || !retryStatuses.includes(response.status)) {
+        if (own) own.lease.release = release;
+        return response;
+      }
+      release();
+      // Drain the body so the connection can be reused.
+      await response.body?.cancel().catch(() => {});
     }
-    release();
-    // Drain the body so the connection can be reused, then wait.
-    await response.body?.cancel().catch(() => {});
-    await sleep(retryDelayMs(attempt, response.headers), caller);
+    await sleep(retryDelayMs(attempt, response?.headers), caller);
   }
 }
