@@ -32,14 +32,6 @@ export interface WaitOptions {
 
 type GetTask = (taskId: string, options: { signal?: AbortSignal | undefined }) => Promise<Task>;
 
-function isTransient(error: unknown): boolean {
-  return (
-    error instanceof ConnectionError ||
-    error instanceof RateLimitError ||
-    error instanceof ServerError
-  );
-}
-
 /**
  * Polls a task, yielding it on each change of status or progress, until it is `succeed` or
  * `failed` (the terminal task is yielded last). Throws `WaitTimeoutError` after `timeoutMs`;
@@ -72,19 +64,23 @@ export async function* pollTask(
         signal: signal ? AbortSignal.any([signal, pastDeadline]) : pastDeadline,
       });
       errors = 0;
-      if (!last || last.status !== task.status || last.progress !== task.progress) {
-        last = task;
+      const changed = last?.status !== task.status || last.progress !== task.progress;
+      last = task;
+      if (changed) {
         options.onUpdate?.(task);
         yield task;
       }
-      last = task;
       if (task.status === "succeed" || task.status === "failed") return;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (pastDeadline.aborted) throw new WaitTimeoutError(taskId, timeoutMs, last);
-      if (!isTransient(error) || ++errors > maxConsecutiveErrors) throw error;
-      if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
-        delay = Math.max(delay, Math.min(error.retryAfterMs, 60_000));
+      const transient =
+        error instanceof ConnectionError ||
+        error instanceof RateLimitError ||
+        error instanceof ServerError;
+      if (!transient || ++errors > maxConsecutiveErrors) throw error;
+      if (error instanceof RateLimitError) {
+        delay = Math.max(delay, Math.min(error.retryAfterMs ?? 0, 60_000));
       }
     }
     const remaining = deadline - Date.now();
