@@ -52,12 +52,6 @@ export function retryDelayMs(
   return asked !== undefined && asked <= MAX_RETRY_AFTER_MS ? asked : backoffMs(retry, random);
 }
 
-/** Lets a timer run without keeping the process alive, where the runtime allows it. */
-function unref(timer: unknown): void {
-  (timer as { unref?: () => void }).unref?.();
-  (globalThis as { Deno?: { unrefTimer?: (id: unknown) => void } }).Deno?.unrefTimer?.(timer);
-}
-
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -225,8 +219,10 @@ export async function sendWithRetries(
       release();
       controller.abort(new DOMException(`Timed out after ${timeoutMs} ms`, "TimeoutError"));
     }, timeoutMs);
-    // A timer left for the body must not keep the process alive (`unref` in Node and Bun).
-    unref(timer);
+    // A timer left for the body must not keep the process alive: `unref` in Node and Bun,
+    // `Deno.unrefTimer` in Deno.
+    (timer as { unref?: () => void }).unref?.();
+    (globalThis as { Deno?: { unrefTimer?: (id: unknown) => void } }).Deno?.unrefTimer?.(timer);
     caller?.addEventListener("abort", onAbort);
     const last = attempt >= maxRetries;
     let response: Response | undefined;
