@@ -149,23 +149,27 @@ export class WaitTimeoutError extends KlingError {
   }
 }
 
-/** The HTTP status Kling documents for one of its numeric business codes (1000-5002). */
-function klingStatus(code: number): number | undefined {
-  if (code >= 5000) return [500, 503, 504][code - 5000];
+/**
+ * The class for one of Kling's numeric business codes (1000-5002), by the HTTP status Kling
+ * documents for it: 401, 429, 403, 400, 404, 400 and 429 in turn from 1000 to 1304; 5000-5002 are
+ * 500, 503 and 504.
+ */
+function klingClass(code: number): typeof KlingApiError | undefined {
+  if (code >= 5000) return code <= 5002 ? ServerError : undefined;
   if (code < 1000 || code > 1304) return undefined;
   return code < 1100
-    ? 401
+    ? AuthenticationError
     : code < 1103
-      ? 429
+      ? RateLimitError
       : code < 1200
-        ? 403
+        ? PermissionDeniedError
         : code < 1202
-          ? 400
+          ? InvalidRequestError
           : code < 1300
-            ? 404
+            ? NotFoundError
             : code < 1302
-              ? 400
-              : 429;
+              ? InvalidRequestError
+              : RateLimitError;
 }
 
 /**
@@ -230,12 +234,13 @@ export function errorFromResponse(status: number, body: unknown, headers?: Heade
   } else {
     message = str(body)?.slice(0, 500);
   }
-  const effective = (klingCode !== undefined && klingStatus(klingCode)) || status;
+
   const text = `${status} ${message ?? "request failed"}${klingCode === undefined ? "" : ` (Kling ${klingCode})`}`;
   const ErrorClass =
     code === "task_not_exist"
       ? NotFoundError
-      : (BY_STATUS[effective] ?? (effective >= 500 ? ServerError : KlingApiError));
+      : (klingCode !== undefined && klingClass(klingCode)) ||
+        (BY_STATUS[status] ?? (status >= 500 ? ServerError : KlingApiError));
   return new ErrorClass(text, {
     status,
     code,
@@ -243,6 +248,6 @@ export function errorFromResponse(status: number, body: unknown, headers?: Heade
     requestId,
     body,
     headers,
-    retryAfterMs: headers && effective === 429 ? parseRetryAfter(headers) : undefined,
+    retryAfterMs: headers && ErrorClass === RateLimitError ? parseRetryAfter(headers) : undefined,
   });
 }
