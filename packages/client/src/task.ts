@@ -91,20 +91,6 @@ function date(value: unknown, unitMs: number): Date | undefined {
     ? new Date(value * unitMs)
     : undefined;
 }
-function videosOf(kling: Record<string, unknown> | undefined): Video[] {
-  const list = record(kling?.task_result)?.videos;
-  const videos: Video[] = [];
-  for (const v of Array.isArray(list) ? list : []) {
-    if (!isRecord(v) || typeof v.url !== "string") continue;
-    const seconds = Number.parseFloat(String(v.duration));
-    videos.push({
-      id: String(v.id ?? ""),
-      url: v.url,
-      durationSeconds: Number.isFinite(seconds) ? seconds : undefined,
-    });
-  }
-  return videos;
-}
 
 /**
  * Normalises any task-shaped answer into a {@link Task}: the query wrapper
@@ -163,7 +149,17 @@ export function toTask(raw: TaskQueryResponse | CreateTaskResponse | CallbackPay
   const percent = Number.parseFloat(String(gateway?.progress ?? value.progress));
   const done = status === "succeed" || status === "failed";
   const progress = Number.isFinite(percent) ? Math.min(100, Math.max(0, percent)) : done ? 100 : 0;
-  const videos = videosOf(kling);
+  const list = record(kling?.task_result)?.videos;
+  const videos: Video[] = [];
+  for (const v of Array.isArray(list) ? list : []) {
+    if (!isRecord(v) || typeof v.url !== "string") continue;
+    const seconds = Number.parseFloat(String(v.duration));
+    videos.push({
+      id: String(v.id ?? ""),
+      url: v.url,
+      durationSeconds: Number.isFinite(seconds) ? seconds : undefined,
+    });
+  }
   const gatewayReason = str(gateway?.fail_reason);
   if (status === "succeed" && videos.length === 0 && gatewayReason?.startsWith("http")) {
     videos.push({ id: taskId, url: gatewayReason, durationSeconds: undefined });
