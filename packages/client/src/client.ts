@@ -110,8 +110,9 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     use(...middleware);
   };
   /**
-   * Runs one openapi-fetch call of the client's own and returns its 2xx answer; anything else
-   * throws a typed error, or the caller's abort reason. While no middleware is added,
+   * Runs one openapi-fetch call of the client's own and returns its 2xx answer as a task; an
+   * unreadable one (not JSON, or no task id) is a `KlingApiError`, anything else a typed error
+   * or the caller's abort reason. While no middleware is added,
    * openapi-fetch builds a {@link PlainRequest}, not a `Request`; a middleware may replace the
    * Request with one that carries more, and checks what it returns against openapi-fetch's
    * `Request` class, so from the first one added the calls build a real `Request` again. The
@@ -119,13 +120,13 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
    * Request (one abort link fewer per call, none without a signal), and the attempt's timeout
    * ends once the call, body included, is done.
    */
-  async function send<T>(
+  async function send(
     signal: AbortSignal | undefined,
     call: (via: {
       fetch: RequestFetch;
       Request: typeof Request | undefined;
-    }) => Promise<{ data?: T; error?: unknown; response: Response }>,
-  ): Promise<{ data: T | undefined; response: Response }> {
+    }) => Promise<{ data?: Parameters<typeof toTask>[0]; error?: unknown; response: Response }>,
+  ): Promise<Task> {
     const own: OwnCall = { signal, lease: {} };
     try {
       const { data, error, response } = await call({
@@ -134,7 +135,11 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
         Request: plain ? (PlainRequest as unknown as typeof Request) : undefined,
       });
       if (!response.ok) throw errorFromResponse(response.status, error, response.headers);
-      return { data, response };
+      try {
+        return toTask(data as NonNullable<typeof data>);
+      } catch (cause) {
+        throw unreadable(cause, response, data);
+      }
     } catch (error) {
       // The signal's own reason, whatever the runtime failed the read with.
       if (signal?.aborted) throw signal.reason;
@@ -153,14 +158,12 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
   }
 
   async function getTask(taskId: string, { signal }: RequestOptions = {}): Promise<Task> {
-    const { data, response } = await send(signal, (via) =>
+    return send(signal, (via) =>
       raw.GET("/kling/v1/videos/multi-image2video/{task_id}", {
         params: { path: { task_id: taskId } },
         ...via,
       }),
     );
-    if (data === undefined) throw errorFromResponse(response.status, data, response.headers);
-    return toTask(data);
   }
 
   async function submit(
@@ -171,17 +174,12 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     const externalTaskId = body.external_task_id || globalThis.crypto.randomUUID();
     let task: Task;
     try {
-      const { data, response } = await send(signal, (via) =>
+      task = await send(signal, (via) =>
         raw.POST("/kling/v1/videos/multi-image2video", {
           body: { ...body, external_task_id: externalTaskId },
           ...via,
         }),
       );
-      try {
-        task = toTask(data as NonNullable<typeof data>);
-      } catch (cause) {
-        throw unreadable(cause, response, data);
-      }
     } catch (error) {
       throw mayHaveCreated(error) ? new SubmitOutcomeUnknownError(externalTaskId, error) : error;
     }
