@@ -632,6 +632,23 @@ describe("getTask", () => {
     expect((error as KlingApiError).cause).toBeInstanceOf(SyntaxError);
   });
 
+  it.each([
+    ["a JSON body without a task id", '{"code":"success","data":{}}', "Not a task"],
+    ["an empty body", "", "Not a task"],
+  ])("throws a KlingApiError with the answer for a 2xx with %s", async (_what, text, reason) => {
+    server = await startServer((_hit, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(text);
+    });
+    const error = await client(server.url)
+      .getTask(TASK_ID)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KlingApiError);
+    expect((error as KlingApiError).status).toBe(200);
+    expect((error as KlingApiError).message).toContain(reason);
+    expect((error as KlingApiError).body).toEqual(text ? JSON.parse(text) : undefined);
+  });
+
   it("throws ConnectionError when nothing listens", async () => {
     const error = await client(await closedPortUrl(), { maxRetries: 0 })
       .getTask(TASK_ID)
