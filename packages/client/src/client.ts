@@ -89,12 +89,16 @@ export interface KlingClient {
 export function createKlingClient(options: KlingClientOptions): KlingClient {
   const baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
   // Fail here, not later as a "connection error" that would make a submit look sent.
-  let protocol = "";
+  let url: URL | undefined;
   try {
-    protocol = new URL(baseUrl).protocol;
+    url = new URL(baseUrl);
   } catch {}
-  if (protocol !== "http:" && protocol !== "https:") {
-    throw new TypeError(`baseUrl must be an absolute http(s) URL, got ${JSON.stringify(baseUrl)}`);
+  // Credentials in the URL make `fetch` throw before sending, which would look like a lost
+  // connection (and a submit like an unknown outcome).
+  if (!/^https?:$/.test(url?.protocol ?? "") || url?.username || url?.password) {
+    throw new TypeError(
+      `baseUrl must be an absolute http(s) URL without credentials, got ${JSON.stringify(baseUrl)}`,
+    );
   }
   const settings = retrySettings(options);
   const raw = createClient<paths>({
@@ -181,7 +185,9 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
         }),
       );
     } catch (error) {
-      throw mayHaveCreated(error) ? new SubmitOutcomeUnknownError(externalTaskId, error) : error;
+      throw mayHaveCreated(error)
+        ? new SubmitOutcomeUnknownError(externalTaskId, error as KlingApiError)
+        : error;
     }
     return { ...task, externalTaskId: task.externalTaskId ?? externalTaskId };
   }
@@ -214,7 +220,7 @@ function unreadable(cause: unknown, response?: Response, body?: unknown): KlingA
  * connection after sending, the gateway lost Kling (502/504), or a 2xx answer was unreadable
  * (the only failures with a 2xx status or, beside connection errors, none).
  */
-function mayHaveCreated(error: unknown): error is KlingApiError {
+function mayHaveCreated(error: unknown): boolean {
   if (error instanceof ConnectionError) return error.mayHaveReachedServer;
   if (!(error instanceof KlingApiError)) return false;
   const { status = 200 } = error;

@@ -4,7 +4,8 @@ import { ConnectionError, parseRetryAfter, TimeoutError } from "./errors.js";
  * The `fetch` the client makes its calls with, with the standard signature: the client's own
  * calls pass a URL and an init, `raw` calls a `Request` and an init. `globalThis.fetch`, undici's
  * `fetch` or any wrapper of them fits. The body, when there is one, is always in `init.body`, which
- * wins over a `Request`'s own, and `init` is a new object for each attempt.
+ * wins over a `Request`'s own: the JSON string for the client's own calls, an `ArrayBuffer` for
+ * `raw` calls. `init` is a new object for each attempt.
  */
 export type FetchLike = (input: string | Request, init: RequestInit) => Promise<Response>;
 

@@ -115,7 +115,12 @@ describe("submit", () => {
   });
 
   it("refuses a baseUrl that is not an absolute http(s) URL before sending anything", () => {
-    for (const baseUrl of ["api.ezmodel.cloud", "ftp://api.ezmodel.cloud", ""]) {
+    for (const baseUrl of [
+      "api.ezmodel.cloud",
+      "ftp://api.ezmodel.cloud",
+      "",
+      "https://user:pass@api.ezmodel.cloud", // fetch refuses credentials in a URL
+    ]) {
       expect(() => createKlingClient({ apiKey: "k", baseUrl })).toThrow(/absolute http\(s\) URL/);
     }
   });
@@ -146,6 +151,9 @@ describe("submit", () => {
     expect(error).toBeInstanceOf(SubmitOutcomeUnknownError);
     expect((error as SubmitOutcomeUnknownError).externalTaskId).toBe("ext-timeout");
     expect((error as SubmitOutcomeUnknownError).cause).toBeInstanceOf(TimeoutError);
+    // The cause's own fields are copied, but not its name.
+    expect((error as Error).name).toBe("SubmitOutcomeUnknownError");
+    expect(((error as SubmitOutcomeUnknownError).cause as Error).name).toBe("TimeoutError");
     expect((error as Error).message).toMatch(/external_task_id "ext-timeout"/);
     await new Promise((r) => setTimeout(r, 150));
     expect(server.hits.filter((h) => h.method === "POST")).toHaveLength(1);

@@ -1,6 +1,8 @@
 import { getEventListeners } from "node:events";
+import createClient from "openapi-fetch";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseRetryAfter } from "../src/errors.js";
+import type { paths } from "../src/generated/openapi.js";
 import {
   backoffMs,
   createRetryFetch,
@@ -155,5 +157,45 @@ describe("sendWithRetries: the attempt's timer and abort link", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("PlainRequest: what openapi-fetch may use of it", () => {
+  // The client's own calls hand openapi-fetch this class in place of `Request`. That is sound only
+  // while openapi-fetch reads no more of it than it has (no headers, signal or clone()); an
+  // upgrade that reads more must fail here, not in users' calls.
+  it("openapi-fetch reads only the method of the request it builds, GET and POST", async () => {
+    const touched = new Set<string>();
+    class Watched extends PlainRequest {
+      constructor(url: string, init: RequestInit) {
+        super(url, init);
+        // biome-ignore lint/correctness/noConstructorReturn: a Proxy records what is read
+        return new Proxy(this, {
+          get: (target, key, receiver) => {
+            touched.add(String(key));
+            return Reflect.get(target, key, receiver);
+          },
+          has: (target, key) => {
+            touched.add(`in ${String(key)}`);
+            return Reflect.has(target, key);
+          },
+        });
+      }
+    }
+    const options = {
+      Request: Watched as unknown as typeof Request,
+      fetch: async () => Response.json({ code: 0, data: { task_id: "t" } }),
+    };
+    const raw = createClient<paths>({ baseUrl: "http://127.0.0.1:1", headers: { A: "1" } });
+    await raw.GET("/kling/v1/videos/multi-image2video/{task_id}", {
+      params: { path: { task_id: "t" } },
+      ...options,
+    });
+    await raw.POST("/kling/v1/videos/multi-image2video", {
+      body: { model: "kling-v1-6", prompt: "p", image_list: [{ image: "https://e.com/1.jpg" }] },
+      ...options,
+    });
+    // `in method`: openapi-fetch copies init keys the request lacks; it has `method`.
+    expect([...touched].sort()).toEqual(["in method", "method"]);
   });
 });
