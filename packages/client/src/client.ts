@@ -19,6 +19,7 @@ import {
 } from "./retry.js";
 import { type SucceededTask, type Task, toTask } from "./task.js";
 import type { CreateTaskRequest } from "./types.js";
+import { uuid } from "./util.js";
 import { pollTask, type WaitOptions, waitFor } from "./wait.js";
 
 /** The default base URL: the ezmodel gateway. */
@@ -175,7 +176,7 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     { signal }: RequestOptions = {},
   ): Promise<SubmittedTask> {
     // `||`, not `??`: an empty id could not reconcile anything.
-    const externalTaskId = body.external_task_id || globalThis.crypto.randomUUID();
+    const externalTaskId = body.external_task_id || uuid();
     let task: Task;
     try {
       task = await send(signal, (via) =>

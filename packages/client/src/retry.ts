@@ -28,6 +28,8 @@ const RETRY_GET = [408, 429, 500, 502, 503, 504];
 const RETRY_POST = [429, 503];
 /** Error codes that prove the request never left this machine. */
 const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
+/** Longest timer delay runtimes honour; a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
 /** Longest server-requested wait honoured, in milliseconds. */
 const MAX_RETRY_AFTER_MS = 60_000;
 
@@ -40,20 +42,28 @@ export function backoffMs(retry: number, random: number = Math.random()): number
 }
 
 /**
- * The wait before the next retry: the server's `retry-after-ms`/`Retry-After` when given and
- * at most 60 s, otherwise {@link backoffMs}.
+ * The wait before the next retry: the server's `retry-after-ms`/`Retry-After` when given, otherwise
+ * {@link backoffMs}. `undefined` when the server asked for more than 60 s: the caller gets the
+ * answer at once (its `retryAfterMs` says how long) rather than a retry the server said is too early.
  */
 export function retryDelayMs(
   retry: number,
   headers: Headers | undefined,
   random: number = Math.random(),
   now: number = Date.now(),
-): number {
+): number | undefined {
   const asked = headers ? parseRetryAfter(headers, now) : undefined;
-  return asked !== undefined && asked <= MAX_RETRY_AFTER_MS ? asked : backoffMs(retry, random);
+  return asked === undefined
+    ? backoffMs(retry, random)
+    : asked <= MAX_RETRY_AFTER_MS
+      ? asked
+      : undefined;
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+/**
+ * Resolves after `ms` (at most 2^31-1, the longest timer runtimes keep), or rejects with the
+ * signal's reason as soon as it aborts.
+ */
 export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
   return new Promise((resolve, reject) => {
     // A throw here rejects the promise with the signal's reason.
@@ -62,10 +72,13 @@ export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
       clearTimeout(timer);
       reject(signal?.reason);
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      Math.min(ms, MAX_TIMER_MS),
+    );
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -104,9 +117,6 @@ export interface RetrySettings {
   timeoutMs: number;
 }
 
-/** Longest timer delay runtimes honour; a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 /**
  * Applies the defaults of {@link RetryFetchOptions}.
  * @throws RangeError when `maxRetries` is not a whole number from 0, or `timeoutMs` is not
@@ -137,8 +147,9 @@ export function retrySettings(options: RetryFetchOptions = {}): RetrySettings {
  * - POST (billable submits) retries only where the request provably did not reach the server:
  *   connection refused / DNS failure, and HTTP 429 or 503. A timeout or a lost connection throws
  *   at once with `mayHaveReachedServer: true`.
- * - Waits honour `retry-after-ms` and `Retry-After` up to 60 s, else exponential backoff with
- *   jitter. An abort of the request's own signal rejects with the signal's reason at once.
+ * - Waits honour `retry-after-ms` and `Retry-After` up to 60 s (a longer one ends the retries, so
+ *   the caller sees the answer at once), else exponential backoff with jitter. An abort of the
+ *   request's own signal rejects with the signal's reason at once.
  * - The timeout covers the headers and the body: it ends after `timeoutMs` (an unref'd timer in
  *   Node, so it does not keep the process alive).
  *
@@ -241,14 +252,20 @@ export async function sendWithRetries(
       if (last || (isPost && failure.mayHaveReachedServer)) throw failure;
     }
     if (response) {
-      if (last || !retryStatuses.includes(response.status)) {
+      const delay =
+        last || !retryStatuses.includes(response.status)
+          ? undefined
+          : retryDelayMs(attempt, response.headers);
+      if (delay === undefined) {
         if (own) own.lease.release = release;
         return response;
       }
       release();
       // Drain the body so the connection can be reused.
       await response.body?.cancel().catch(() => {});
+      await sleep(delay, caller);
+    } else {
+      await sleep(backoffMs(attempt), caller);
     }
-    await sleep(retryDelayMs(attempt, response?.headers), caller);
   }
 }

@@ -1,22 +1,25 @@
 import {
   ConnectionError,
+  KlingApiError,
+  parseRetryAfter,
   RateLimitError,
   ServerError,
   TaskFailedError,
   WaitTimeoutError,
 } from "./errors.js";
-import { sleep } from "./retry.js";
+import { MAX_TIMER_MS, sleep } from "./retry.js";
 import type { SucceededTask, Task } from "./task.js";
 
 /** Options of `waitForTask`, `watchTask` and `submitAndWait`. */
 export interface WaitOptions {
-  /** First wait between polls in ms. Default 5000 (video generation takes minutes). */
+  /** First wait between polls in ms, at least 1. Default 5000 (video generation takes minutes). */
   intervalMs?: number | undefined;
   /** Longest wait between polls in ms; the interval grows by 1.25x per poll up to it. Default 15 000. */
   maxIntervalMs?: number | undefined;
   /**
-   * Give up after this many ms with a `WaitTimeoutError`. Default 900 000 (15 minutes). The task is
-   * polled once more after the last wait, and a poll in flight at the deadline gets at most 1 s more.
+   * Give up after this many ms with a `WaitTimeoutError`. Default 900 000 (15 minutes); `Infinity`
+   * waits as long as it takes. The task is polled once more after the last wait, and a poll in
+   * flight at the deadline gets at most 1 s more.
    */
   timeoutMs?: number | undefined;
   /** Aborting rejects at once with the signal's reason. */
@@ -24,8 +27,9 @@ export interface WaitOptions {
   /** Called with each change of status or progress. */
   onUpdate?: ((task: Task) => void) | undefined;
   /**
-   * Transient errors (connection, timeout, 429, 5xx) tolerated in a row between polls, after
-   * the per-request retries are spent. Default 5; the next one is thrown.
+   * Transient errors (connection, timeout, 408, 429, 5xx) tolerated in a row between polls, after
+   * the per-request retries are spent. Default 5; the next one is thrown. The next poll waits at
+   * least as long as the error's `Retry-After` asked, within `timeoutMs`.
    */
   maxConsecutiveErrors?: number | undefined;
 }
@@ -36,6 +40,8 @@ type GetTask = (taskId: string, options: { signal?: AbortSignal | undefined }) =
  * Polls a task, yielding it on each change of status or progress, until it is `succeed` or
  * `failed` (the terminal task is yielded last). Throws `WaitTimeoutError` after `timeoutMs`;
  * rejects with the signal's reason on abort.
+ * @throws RangeError when `intervalMs` or `maxIntervalMs` is below 1, or `timeoutMs` below 0 (or
+ *   any is NaN).
  */
 export async function* pollTask(
   getTask: GetTask,
@@ -49,6 +55,12 @@ export async function* pollTask(
     signal,
     maxConsecutiveErrors = 5,
   } = options;
+  // An interval of 0 would poll as fast as the server answers.
+  if (!(intervalMs >= 1 && maxIntervalMs >= 1 && timeoutMs >= 0)) {
+    throw new RangeError(
+      `Need intervals >= 1 ms and timeoutMs >= 0, got ${intervalMs}, ${maxIntervalMs} and ${timeoutMs}`,
+    );
+  }
   const deadline = Date.now() + timeoutMs;
   let interval = intervalMs;
   let errors = 0;
@@ -58,7 +70,10 @@ export async function* pollTask(
     let delay = interval;
     // A poll may not outlive the wait by much: its retries and timeouts end at the deadline, or
     // one second after it for the last poll, which may start just before the deadline.
-    const pastDeadline = AbortSignal.timeout(Math.max(1_000, deadline - Date.now()));
+    // Timers fire at once beyond 2^31-1 ms (an `Infinity` timeout, say), so the delay is capped.
+    const pastDeadline = AbortSignal.timeout(
+      Math.min(MAX_TIMER_MS, Math.max(1_000, deadline - Date.now())),
+    );
     try {
       const task = await getTask(taskId, {
         signal: signal ? AbortSignal.any([signal, pastDeadline]) : pastDeadline,
@@ -77,11 +92,12 @@ export async function* pollTask(
       const transient =
         error instanceof ConnectionError ||
         error instanceof RateLimitError ||
-        error instanceof ServerError;
+        error instanceof ServerError ||
+        (error instanceof KlingApiError && error.status === 408);
       if (!transient || ++errors > maxConsecutiveErrors) throw error;
-      if (error instanceof RateLimitError) {
-        delay = Math.max(delay, Math.min(error.retryAfterMs ?? 0, 60_000));
-      }
+      // A server that asked for a wait gets it, whatever the status; the deadline still bounds it.
+      const { retryAfterMs, headers } = error as RateLimitError;
+      delay = Math.max(delay, retryAfterMs ?? (headers && parseRetryAfter(headers)) ?? 0);
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new WaitTimeoutError(taskId, timeoutMs, last);

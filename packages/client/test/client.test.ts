@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { getEventListeners } from "node:events";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AuthenticationError,
   ConnectionError,
@@ -63,6 +63,24 @@ describe("submit", () => {
     expect(sent.prompt).toBe("a cat walks");
     expect(sent.external_task_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(task.externalTaskId).toBe(sent.external_task_id);
+  });
+
+  it("generates the external id without crypto.randomUUID (a page on plain http)", async () => {
+    server = await startServer((_hit, res) => json(res, 200, documentedCreate));
+    const { getRandomValues } = globalThis.crypto;
+    // Outside secure contexts browsers expose getRandomValues but not randomUUID.
+    vi.stubGlobal("crypto", { getRandomValues: getRandomValues.bind(globalThis.crypto) });
+    try {
+      const ids = new Set<string>();
+      for (let i = 0; i < 3; i++) ids.add((await client(server.url).submit(body)).externalTaskId);
+      expect(ids.size).toBe(3);
+      for (const id of ids) {
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      }
+      expect(server.hits.map((hit) => JSON.parse(hit.body).external_task_id)).toEqual([...ids]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it("reads the task id from the observed shape (seconds timestamps) and keeps a given external id", async () => {
@@ -444,6 +462,18 @@ describe("getTask", () => {
     await client(server.url).getTask(TASK_ID);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(server.hits).toHaveLength(2);
+  });
+
+  it("throws at once when Retry-After asks for more than 60 s, carrying the wait", async () => {
+    server = await startServer((_hit, res) =>
+      json(res, 429, { code: "x", message: "slow", data: null }, { "retry-after": "120" }),
+    );
+    const error = await client(server.url)
+      .getTask(TASK_ID)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).retryAfterMs).toBe(120_000);
+    expect(server.hits).toHaveLength(1);
   });
 
   it("retries after a connection reset", async () => {

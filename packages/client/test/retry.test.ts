@@ -1,7 +1,7 @@
 import { getEventListeners } from "node:events";
 import createClient from "openapi-fetch";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { parseRetryAfter } from "../src/errors.js";
+import { ConnectionError, parseRetryAfter, TimeoutError } from "../src/errors.js";
 import type { paths } from "../src/generated/openapi.js";
 import {
   backoffMs,
@@ -63,9 +63,10 @@ describe("parseRetryAfter", () => {
 });
 
 describe("retryDelayMs", () => {
-  it("uses the server's wait up to 60 s, else the backoff", () => {
+  it("uses the server's wait up to 60 s, none beyond it, else the backoff", () => {
     expect(retryDelayMs(0, new Headers({ "retry-after": "60" }), 0)).toBe(60_000);
-    expect(retryDelayMs(0, new Headers({ "retry-after": "61" }), 0)).toBe(500);
+    expect(retryDelayMs(0, new Headers({ "retry-after": "61" }), 0)).toBeUndefined();
+    expect(retryDelayMs(0, new Headers({ "retry-after-ms": "60001" }), 0)).toBeUndefined();
     expect(retryDelayMs(3, new Headers(), 0)).toBe(4000);
     expect(retryDelayMs(1, undefined, 0)).toBe(1000);
   });
@@ -129,7 +130,7 @@ describe("sendWithRetries: the attempt's timer and abort link", () => {
       const response = await createRetryFetch({ timeoutMs: 100 })(request);
       await response.json();
       expect(links(request.signal)).toBe(1);
-      await expect.poll(() => links(request.signal)).toBe(0);
+      await expect.poll(() => links(request.signal), { timeout: 5_000 }).toBe(0);
     } finally {
       await server.close();
     }
@@ -197,5 +198,141 @@ describe("PlainRequest: what openapi-fetch may use of it", () => {
     });
     // `in method`: openapi-fetch copies init keys the request lacks; it has `method`.
     expect([...touched].sort()).toEqual(["in method", "method"]);
+  });
+});
+
+describe("sendWithRetries on a fake clock: when each attempt is made", () => {
+  // A scripted `fetch`: each attempt takes the next step (a status with headers, a thrown error,
+  // or "hang", which waits for the attempt's signal), and its start time is recorded.
+  type Step = number | [number, Record<string, string>] | Error | "hang";
+  function scripted(steps: Step[]) {
+    const times: number[] = [];
+    const fetch: FetchLike = (_input, init) => {
+      times.push(Date.now());
+      const step = steps[Math.min(times.length - 1, steps.length - 1)] ?? 200;
+      if (step === "hang") {
+        return new Promise((_resolve, reject) => {
+          init.signal?.addEventListener("abort", () => reject(init.signal?.reason));
+        });
+      }
+      if (step instanceof Error) return Promise.reject(step);
+      const [status, headers] = typeof step === "number" ? [step, {}] : step;
+      return Promise.resolve(new Response(`{"s":${status}}`, { status, headers }));
+    };
+    return { fetch, times };
+  }
+  const refused = () =>
+    Object.assign(new TypeError("fetch failed"), {
+      cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+    });
+  const reset = () =>
+    Object.assign(new TypeError("fetch failed"), {
+      cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
+    });
+
+  // Runs one request on the fake clock; times are in ms from its start.
+  async function run(
+    steps: Step[],
+    { method = "GET", maxRetries = 2, timeoutMs = 60_000, abortAfter = Number.NaN } = {},
+  ) {
+    const start = Date.now();
+    const { fetch, times } = scripted(steps);
+    const settings = retrySettings({ fetch, maxRetries, timeoutMs });
+    const request = new PlainRequest("http://127.0.0.1:1/t", { method });
+    const caller = new AbortController();
+    if (abortAfter >= 0) setTimeout(() => caller.abort(new Error("stop")), abortAfter);
+    const own = { signal: caller.signal, lease: {} };
+    const outcome: Promise<{ status?: number; error?: unknown; at: number }> = sendWithRetries(
+      settings,
+      request,
+      undefined,
+      own,
+    ).then(
+      (response) => ({ status: response.status, at: Date.now() - start }),
+      (error: unknown) => ({ error, at: Date.now() - start }),
+    );
+    await vi.advanceTimersByTimeAsync(600_000);
+    return { ...(await outcome), times: times.map((t) => t - start) };
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+    vi.spyOn(Math, "random").mockReturnValue(0); // no jitter: backoff is 500, 1000, 2000 ms
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.useRealTimers();
+  });
+
+  it("backs off 0.5 s then 1 s on a GET, and returns the last answer once retries are spent", async () => {
+    expect(await run([503, 503, 503])).toEqual({ status: 503, at: 1500, times: [0, 500, 1500] });
+    expect(await run([500, 200])).toEqual({ status: 200, at: 500, times: [0, 500] });
+  });
+
+  it("takes 25% jitter off the backoff at most", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(0.999);
+    const { times } = await run([502, 502, 200]);
+    expect(times[1]).toBeCloseTo(375, 0);
+    expect((times[2] ?? 0) - (times[1] ?? 0)).toBeCloseTo(750, 0);
+  });
+
+  it("waits what Retry-After or retry-after-ms asks, in seconds or as an HTTP date", async () => {
+    expect((await run([[429, { "retry-after": "3" }], 200])).times).toEqual([0, 3000]);
+    expect(
+      (await run([[503, { "retry-after-ms": "250", "retry-after": "9" }], 200])).times,
+    ).toEqual([0, 250]);
+    const date = new Date(Date.now() + 7000).toUTCString();
+    expect((await run([[429, { "retry-after": date }], 200])).times).toEqual([0, 7000]);
+  });
+
+  it("waits 60 s when asked, and stops retrying when asked for more", async () => {
+    expect((await run([[429, { "retry-after": "60" }], 200])).times).toEqual([0, 60_000]);
+    expect(await run([[429, { "retry-after": "61" }], 200])).toEqual({
+      status: 429,
+      at: 0,
+      times: [0],
+    });
+  });
+
+  it("retries a submit on 429 and 503 only, never on 500, 502, 504 or 408", async () => {
+    expect((await run([429, 503, 200], { method: "POST" })).times).toEqual([0, 500, 1500]);
+    for (const status of [500, 502, 504, 408]) {
+      expect(await run([status, 200], { method: "POST" })).toEqual({ status, at: 0, times: [0] });
+    }
+  });
+
+  it("times out each attempt after timeoutMs, retrying a GET and not a submit", async () => {
+    const get = await run(["hang"], { timeoutMs: 1000 });
+    expect(get.times).toEqual([0, 1500, 3500]);
+    expect(get.at).toBe(4500);
+    expect(get.error).toBeInstanceOf(TimeoutError);
+
+    const post = await run(["hang", 200], { method: "POST", timeoutMs: 1000 });
+    expect(post.times).toEqual([0]);
+    expect(post.at).toBe(1000);
+    expect(post.error).toBeInstanceOf(TimeoutError);
+    expect((post.error as TimeoutError).mayHaveReachedServer).toBe(true);
+  });
+
+  it("retries a submit whose connection was refused, not one whose connection was lost", async () => {
+    expect(await run([refused(), 200], { method: "POST" })).toEqual({
+      status: 200,
+      at: 500,
+      times: [0, 500],
+    });
+    const lost = await run([reset(), 200], { method: "POST" });
+    expect(lost.times).toEqual([0]);
+    expect(lost.error).toBeInstanceOf(ConnectionError);
+    expect((lost.error as ConnectionError).mayHaveReachedServer).toBe(true);
+  });
+
+  it("rejects with the abort reason at once, during an attempt or a backoff, and tries no more", async () => {
+    const inAttempt = await run(["hang"], { abortAfter: 200 });
+    expect(inAttempt).toMatchObject({ at: 200, times: [0] });
+    expect((inAttempt.error as Error).message).toBe("stop");
+
+    const inBackoff = await run([[503, { "retry-after": "30" }], 200], { abortAfter: 5000 });
+    expect(inBackoff).toMatchObject({ at: 5000, times: [0] });
+    expect((inBackoff.error as Error).message).toBe("stop");
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { RateLimitError, ServerError, WaitTimeoutError } from "../src/errors.js";
+import { KlingApiError, RateLimitError, ServerError, WaitTimeoutError } from "../src/errors.js";
 import { type Task, toTask } from "../src/task.js";
 import { pollTask, waitFor } from "../src/wait.js";
 import { queryBody, TASK_ID } from "./helpers/server.js";
@@ -80,5 +80,71 @@ describe("polling schedule", () => {
     controller.abort(new Error("cancelled"));
     await assertion;
     expect(calls).toHaveLength(1);
+  });
+
+  it("honours a Retry-After on a 5xx between polls, and one of more than 60 s", async () => {
+    const busy = new ServerError("503", {
+      status: 503,
+      headers: new Headers({ "retry-after": "3" }),
+    });
+    const { getTask, calls } = scripted(["processing", busy, "succeed"]);
+    const p = waitFor(getTask, TASK_ID, { intervalMs: 100 });
+    await vi.advanceTimersByTimeAsync(10_000);
+    await p;
+    expect(calls).toEqual([0, 100, 3100]);
+
+    const limited = new RateLimitError("429", { status: 429, retryAfterMs: 120_000 });
+    const again = scripted([limited, "succeed"]);
+    const q = waitFor(again.getTask, TASK_ID, { intervalMs: 100 });
+    await vi.advanceTimersByTimeAsync(200_000);
+    await q;
+    expect(again.calls.map((t) => t - (again.calls[0] ?? 0))).toEqual([0, 120_000]);
+  });
+
+  it("survives a 408 between polls like other transient errors", async () => {
+    const slow = new KlingApiError("408", { status: 408 });
+    const { getTask, calls } = scripted([slow, slow, "succeed"]);
+    const p = waitFor(getTask, TASK_ID, { intervalMs: 10 });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect((await p).status).toBe("succeed");
+    expect(calls).toHaveLength(3);
+  });
+
+  it("does not treat other 4xx as transient", async () => {
+    const bad = new KlingApiError("409", { status: 409 });
+    const { getTask, calls } = scripted([bad, "succeed"]);
+    const p = waitFor(getTask, TASK_ID, { intervalMs: 10 });
+    const assertion = expect(p).rejects.toBe(bad);
+    await vi.advanceTimersByTimeAsync(1000);
+    await assertion;
+    expect(calls).toHaveLength(1);
+  });
+
+  it("waits without limit for timeoutMs: Infinity, and past 2^31-1 ms timers for a long one", async () => {
+    // Each poll is bounded by an AbortSignal.timeout; past 2^31-1 ms it would fire at once.
+    const timeout = vi.spyOn(AbortSignal, "timeout");
+    for (const timeoutMs of [Number.POSITIVE_INFINITY, 30 * 24 * 3600_000]) {
+      const { getTask, calls } = scripted(["processing", "processing", "succeed"]);
+      const p = waitFor(getTask, TASK_ID, { timeoutMs, intervalMs: 1000 });
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect((await p).status).toBe("succeed");
+      expect(calls).toHaveLength(3);
+    }
+    expect(timeout).toHaveBeenCalledTimes(6);
+    for (const [delay] of timeout.mock.calls) expect(delay).toBe(2 ** 31 - 1);
+    timeout.mockRestore();
+  });
+
+  it("refuses intervals below 1 ms and a negative or NaN timeout", async () => {
+    const { getTask, calls } = scripted(["succeed"]);
+    for (const options of [
+      { intervalMs: 0 },
+      { maxIntervalMs: 0 },
+      { timeoutMs: -1 },
+      { intervalMs: Number.NaN },
+    ]) {
+      await expect(waitFor(getTask, TASK_ID, options)).rejects.toThrow(RangeError);
+    }
+    expect(calls).toHaveLength(0);
   });
 });
