@@ -20,7 +20,7 @@ import {
 import { type SucceededTask, type Task, toTask } from "./task.js";
 import type { CreateTaskRequest } from "./types.js";
 import { uuid } from "./util.js";
-import { pollTask, type WaitOptions, waitFor } from "./wait.js";
+import { pollTask, type WaitOptions, waitFor, waitSettings } from "./wait.js";
 
 /** The default base URL: the ezmodel gateway. */
 export const DEFAULT_BASE_URL = "https://api.ezmodel.cloud";
@@ -200,6 +200,8 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     waitForTask: (taskId, waitOptions) => waitFor(getTask, taskId, waitOptions),
     watchTask: (taskId, waitOptions) => pollTask(getTask, taskId, waitOptions),
     async submitAndWait(body, waitOptions = {}) {
+      // Bad wait options must fail before the billable submit, not after it.
+      waitSettings(waitOptions);
       const { taskId } = await submit(body, { signal: waitOptions.signal });
       return waitFor(getTask, taskId, waitOptions);
     },

@@ -22,7 +22,7 @@ export interface KlingApiErrorInit {
   headers?: Headers | undefined;
   /** The underlying error. */
   cause?: unknown;
-  /** For {@link RateLimitError}: how long the server asked to wait, when it said. */
+  /** How long the server asked to wait (`retry-after-ms` / `Retry-After`), when it said. */
   retryAfterMs?: number | undefined;
 }
 
@@ -46,6 +46,11 @@ export class KlingApiError extends KlingError {
   declare readonly body: unknown;
   /** Response headers, when there was a response. */
   declare readonly headers: Headers | undefined;
+  /**
+   * How long the server asked to wait before trying again (`retry-after-ms` / `Retry-After`), when
+   * it said: on a 429 mostly, but a 503 may say it too.
+   */
+  declare readonly retryAfterMs: number | undefined;
 
   /** Creates the error; prefer the subclasses. */
   constructor(message: string, init: KlingApiErrorInit = {}) {
@@ -74,8 +79,6 @@ export class NotFoundError extends KlingApiError {
 /** HTTP 429, or Kling 1100-1102/1302-1304: rate, concurrency or account limits. */
 export class RateLimitError extends KlingApiError {
   override name = "RateLimitError";
-  /** How long the server asked to wait (`retry-after-ms` / `Retry-After`), when it said. */
-  declare readonly retryAfterMs: number | undefined;
 }
 /** HTTP 5xx, or Kling 5000-5002: the gateway or Kling failed. */
 export class ServerError extends KlingApiError {
@@ -248,6 +251,6 @@ export function errorFromResponse(status: number, body: unknown, headers?: Heade
     requestId,
     body,
     headers,
-    retryAfterMs: headers && ErrorClass === RateLimitError ? parseRetryAfter(headers) : undefined,
+    retryAfterMs: headers && parseRetryAfter(headers),
   });
 }

@@ -44,7 +44,8 @@ export function backoffMs(retry: number, random: number = Math.random()): number
 /**
  * The wait before the next retry: the server's `retry-after-ms`/`Retry-After` when given, otherwise
  * {@link backoffMs}. `undefined` when the server asked for more than 60 s: the caller gets the
- * answer at once (its `retryAfterMs` says how long) rather than a retry the server said is too early.
+ * answer at once (the client's error carries the wait in `retryAfterMs`) rather than a retry the
+ * server said is too early.
  */
 export function retryDelayMs(
   retry: number,

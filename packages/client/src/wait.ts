@@ -1,7 +1,6 @@
 import {
   ConnectionError,
   KlingApiError,
-  parseRetryAfter,
   RateLimitError,
   ServerError,
   TaskFailedError,
@@ -37,30 +36,41 @@ export interface WaitOptions {
 type GetTask = (taskId: string, options: { signal?: AbortSignal | undefined }) => Promise<Task>;
 
 /**
- * Polls a task, yielding it on each change of status or progress, until it is `succeed` or
- * `failed` (the terminal task is yielded last). Throws `WaitTimeoutError` after `timeoutMs`;
- * rejects with the signal's reason on abort.
+ * Applies the defaults of {@link WaitOptions} and checks them, before any request is made (so a
+ * bad option never fails `submitAndWait` after its billable submit).
  * @throws RangeError when `intervalMs` or `maxIntervalMs` is below 1, or `timeoutMs` below 0 (or
- *   any is NaN).
+ *   any is NaN): an interval of 0 would poll as fast as the server answers.
  */
-export async function* pollTask(
-  getTask: GetTask,
-  taskId: string,
-  options: WaitOptions = {},
-): AsyncGenerator<Task, void, undefined> {
-  const {
-    intervalMs = 5000,
-    maxIntervalMs = 15_000,
-    timeoutMs = 900_000,
-    signal,
-    maxConsecutiveErrors = 5,
-  } = options;
-  // An interval of 0 would poll as fast as the server answers.
+export function waitSettings(options: WaitOptions = {}) {
+  const { intervalMs = 5000, maxIntervalMs = 15_000, timeoutMs = 900_000 } = options;
   if (!(intervalMs >= 1 && maxIntervalMs >= 1 && timeoutMs >= 0)) {
     throw new RangeError(
       `Need intervals >= 1 ms and timeoutMs >= 0, got ${intervalMs}, ${maxIntervalMs} and ${timeoutMs}`,
     );
   }
+  return { ...options, intervalMs, maxIntervalMs, timeoutMs };
+}
+
+/**
+ * Polls a task, yielding it on each change of status or progress, until it is `succeed` or
+ * `failed` (the terminal task is yielded last). Throws `WaitTimeoutError` after `timeoutMs`;
+ * rejects with the signal's reason on abort.
+ * @throws RangeError at once, from {@link waitSettings}, for bad options.
+ */
+export function pollTask(
+  getTask: GetTask,
+  taskId: string,
+  options?: WaitOptions,
+): AsyncGenerator<Task, void, undefined> {
+  return poll(getTask, taskId, waitSettings(options));
+}
+
+async function* poll(
+  getTask: GetTask,
+  taskId: string,
+  options: ReturnType<typeof waitSettings>,
+): AsyncGenerator<Task, void, undefined> {
+  const { intervalMs, maxIntervalMs, timeoutMs, signal, maxConsecutiveErrors = 5 } = options;
   const deadline = Date.now() + timeoutMs;
   let interval = intervalMs;
   let errors = 0;
@@ -68,6 +78,8 @@ export async function* pollTask(
   for (;;) {
     signal?.throwIfAborted();
     let delay = interval;
+    // The wait a transient error's Retry-After asked for: no poll before it.
+    let asked = 0;
     // A poll may not outlive the wait by much: its retries and timeouts end at the deadline, or
     // one second after it for the last poll, which may start just before the deadline.
     // Timers fire at once beyond 2^31-1 ms (an `Infinity` timeout, say), so the delay is capped.
@@ -96,13 +108,15 @@ export async function* pollTask(
         (error instanceof KlingApiError && error.status === 408);
       if (!transient || ++errors > maxConsecutiveErrors) throw error;
       // A server that asked for a wait gets it, whatever the status; the deadline still bounds it.
-      const { retryAfterMs, headers } = error as RateLimitError;
-      delay = Math.max(delay, retryAfterMs ?? (headers && parseRetryAfter(headers)) ?? 0);
+      asked = (error as KlingApiError).retryAfterMs ?? 0;
+      delay = Math.max(delay, asked);
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new WaitTimeoutError(taskId, timeoutMs, last);
-    // After the last sleep the task is polled once more: it may have finished meanwhile.
+    // After the last sleep the task is polled once more: it may have finished meanwhile. But not
+    // when the server asked for a longer wait than was left.
     await sleep(Math.min(delay, remaining), signal);
+    if (asked > remaining) throw new WaitTimeoutError(taskId, timeoutMs, last);
     interval = Math.round(Math.min(interval * 1.25, maxIntervalMs));
   }
 }

@@ -69,7 +69,8 @@ describe("submit", () => {
     server = await startServer((_hit, res) => json(res, 200, documentedCreate));
     const { getRandomValues } = globalThis.crypto;
     // Outside secure contexts browsers expose getRandomValues but not randomUUID.
-    vi.stubGlobal("crypto", { getRandomValues: getRandomValues.bind(globalThis.crypto) });
+    const random = vi.fn(getRandomValues.bind(globalThis.crypto));
+    vi.stubGlobal("crypto", { getRandomValues: random });
     try {
       const ids = new Set<string>();
       for (let i = 0; i < 3; i++) ids.add((await client(server.url).submit(body)).externalTaskId);
@@ -78,6 +79,7 @@ describe("submit", () => {
         expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       }
       expect(server.hits.map((hit) => JSON.parse(hit.body).external_task_id)).toEqual([...ids]);
+      expect(random).toHaveBeenCalled(); // the randomness is the platform's, not Math.random
     } finally {
       vi.unstubAllGlobals();
     }
@@ -714,6 +716,17 @@ describe("waitForTask, watchTask, submitAndWait", () => {
     // one update per change: the repeated "submitted 10%" is not reported twice
     expect(updates).toEqual(["submitted:0", "submitted:10", "processing:30", "succeed:100"]);
     expect(server.hits.filter((h) => h.method === "POST")).toHaveLength(1);
+  });
+
+  it("submitAndWait refuses bad wait options before the billable submit", async () => {
+    server = await startServer((_hit, res) => json(res, 200, observedCreate));
+    await expect(client(server.url).submitAndWait(body, { intervalMs: 0 })).rejects.toThrow(
+      RangeError,
+    );
+    expect(() => client(server?.url ?? "").watchTask(TASK_ID, { timeoutMs: -1 })).toThrow(
+      RangeError,
+    );
+    expect(server.hits).toHaveLength(0);
   });
 
   it("watchTask yields each change and ends with the terminal task", async () => {

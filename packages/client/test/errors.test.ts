@@ -69,9 +69,13 @@ describe("errorFromResponse", () => {
     expect(error.message).toBe("401 Invalid token");
   });
 
-  it("reads retryAfterMs for rate limits", () => {
+  it("reads retryAfterMs for rate limits, and for any other answer that says it", () => {
     const error = errorFromResponse(429, {}, new Headers({ "retry-after-ms": "1500" }));
     expect(error).toBeInstanceOf(RateLimitError);
-    expect((error as RateLimitError).retryAfterMs).toBe(1500);
+    expect(error.retryAfterMs).toBe(1500);
+    const busy = errorFromResponse(503, {}, new Headers({ "retry-after": "3" }));
+    expect(busy).toBeInstanceOf(ServerError);
+    expect(busy.retryAfterMs).toBe(3000);
+    expect(errorFromResponse(500, {}, new Headers()).retryAfterMs).toBeUndefined();
   });
 });

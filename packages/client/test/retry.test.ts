@@ -97,6 +97,16 @@ describe("sleep", () => {
     await expect(p).rejects.toThrow("bye");
     expect(vi.getTimerCount()).toBe(0);
   });
+  it("caps a delay beyond 2^31-1 ms, which runtimes would fire at once", async () => {
+    // Fake timers do not overflow as real ones do, so check what reaches setTimeout.
+    const timer = vi.spyOn(globalThis, "setTimeout");
+    const controller = new AbortController();
+    const p = sleep(Number.POSITIVE_INFINITY, controller.signal);
+    expect(timer.mock.calls.at(-1)?.[1]).toBe(2 ** 31 - 1);
+    controller.abort(new Error("done"));
+    await expect(p).rejects.toThrow("done");
+    timer.mockRestore();
+  });
   it("rejects when already aborted", async () => {
     await expect(sleep(1, AbortSignal.abort(new Error("early")))).rejects.toThrow("early");
   });
@@ -134,6 +144,24 @@ describe("sendWithRetries: the attempt's timer and abort link", () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("hands the lease over with an answer returned early for a Retry-After over 60 s", async () => {
+    const limited: FetchLike = async () =>
+      new Response("slow", { status: 429, headers: { "retry-after": "120" } });
+    const caller = new AbortController().signal;
+    const own: OwnCall = { signal: caller, lease: {} };
+    const limitedSettings = retrySettings({ fetch: limited, maxRetries: 2 });
+    const response = await sendWithRetries(
+      limitedSettings,
+      new PlainRequest("http://127.0.0.1:1/t", {}),
+      undefined,
+      own,
+    );
+    expect(response.status).toBe(429);
+    expect(links(caller)).toBe(1);
+    own.lease.release?.();
+    expect(links(caller)).toBe(0);
   });
 
   it("ends them at once when the attempt fails or is retried", async () => {

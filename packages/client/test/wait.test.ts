@@ -83,10 +83,7 @@ describe("polling schedule", () => {
   });
 
   it("honours a Retry-After on a 5xx between polls, and one of more than 60 s", async () => {
-    const busy = new ServerError("503", {
-      status: 503,
-      headers: new Headers({ "retry-after": "3" }),
-    });
+    const busy = new ServerError("503", { status: 503, retryAfterMs: 3000 });
     const { getTask, calls } = scripted(["processing", busy, "succeed"]);
     const p = waitFor(getTask, TASK_ID, { intervalMs: 100 });
     await vi.advanceTimersByTimeAsync(10_000);
@@ -99,6 +96,20 @@ describe("polling schedule", () => {
     await vi.advanceTimersByTimeAsync(200_000);
     await q;
     expect(again.calls.map((t) => t - (again.calls[0] ?? 0))).toEqual([0, 120_000]);
+  });
+
+  it("does not poll sooner than Retry-After asked, even at the deadline", async () => {
+    const limited = new RateLimitError("429", { status: 429, retryAfterMs: 60_000 });
+    const { getTask, calls } = scripted([limited, "succeed"]);
+    const ended = waitFor(getTask, TASK_ID, { timeoutMs: 10_000 }).catch((error: unknown) => ({
+      error,
+      at: Date.now(),
+    }));
+    await vi.advanceTimersByTimeAsync(100_000);
+    const { error, at } = (await ended) as { error: unknown; at: number };
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect(at).toBe(10_000); // the wait's full timeout, not at once
+    expect(calls).toEqual([0]); // and no poll the server said was too early
   });
 
   it("survives a 408 between polls like other transient errors", async () => {
@@ -135,7 +146,7 @@ describe("polling schedule", () => {
     timeout.mockRestore();
   });
 
-  it("refuses intervals below 1 ms and a negative or NaN timeout", async () => {
+  it("refuses intervals below 1 ms and a negative or NaN timeout, before any poll", async () => {
     const { getTask, calls } = scripted(["succeed"]);
     for (const options of [
       { intervalMs: 0 },
@@ -144,6 +155,8 @@ describe("polling schedule", () => {
       { intervalMs: Number.NaN },
     ]) {
       await expect(waitFor(getTask, TASK_ID, options)).rejects.toThrow(RangeError);
+      // watchTask's generator says so when called, not at its first next()
+      expect(() => pollTask(getTask, TASK_ID, options)).toThrow(RangeError);
     }
     expect(calls).toHaveLength(0);
   });
