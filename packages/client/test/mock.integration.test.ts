@@ -180,9 +180,18 @@ describe("the client against the mock", () => {
         { ...body, callback_url: `http://127.0.0.1:${port}/hook` },
         fast,
       );
-      // The last callback may land just after the wait ends; a loaded CI machine needs more than
-      // expect.poll's default second.
-      await expect.poll(() => received.length, { timeout: 10_000 }).toBe(3);
+      // The last callback may land after the wait ends, and on a loaded CI machine an attempt may
+      // fail and be retried by the mock (after 1, 2, 4 and 8 s): wait out that schedule, and say
+      // what the mock recorded if a callback still has not arrived.
+      await expect
+        .poll(() => received.length, { timeout: 20_000 })
+        .toBe(3)
+        .catch(async (error: unknown) => {
+          const log = await (await fetch(`${server.url}/__mock/callbacks`)).text();
+          throw new Error(`${received.length} of 3 callbacks arrived; the mock's log: ${log}`, {
+            cause: error,
+          });
+        });
       const payloads = [];
       for (const r of received) {
         payloads.push(
