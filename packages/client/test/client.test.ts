@@ -720,12 +720,9 @@ describe("waitForTask, watchTask, submitAndWait", () => {
 
   it("submitAndWait refuses bad wait options before the billable submit", async () => {
     server = await startServer((_hit, res) => json(res, 200, observedCreate));
-    await expect(client(server.url).submitAndWait(body, { intervalMs: 0 })).rejects.toThrow(
-      RangeError,
-    );
-    expect(() => client(server?.url ?? "").watchTask(TASK_ID, { timeoutMs: -1 })).toThrow(
-      RangeError,
-    );
+    const kling = client(server.url);
+    await expect(kling.submitAndWait(body, { intervalMs: 0 })).rejects.toThrow(RangeError);
+    expect(() => kling.watchTask(TASK_ID, { timeoutMs: -1 })).toThrow(RangeError);
     expect(server.hits).toHaveLength(0);
   });
 
