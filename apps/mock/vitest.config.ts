@@ -2,10 +2,23 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // CI runs every package at once on two cores: waits for real I/O get room, not a race.
     expect: { poll: { timeout: 10_000 } },
+    projects: [
+      // Everything, against the Node server (Prism's engine).
+      { extends: true, test: { name: "server", include: ["test/**/*.test.ts"] } },
+      // The adapter-neutral behaviour tests again, against the MSW handlers (compiled validators):
+      // the same assertions passing on both is the parity the two adapters promise.
+      {
+        extends: true,
+        test: {
+          name: "msw",
+          include: ["test/adapters/**/*.test.ts"],
+          env: { MOCK_ADAPTER: "msw" },
+        },
+      },
+    ],
   },
 });

@@ -1,9 +1,11 @@
-// Generates src/generated/control-api.ts from control-api.yaml with openapi-typescript.
+// Generates src/generated/control-api.ts from control-api.yaml: the types with openapi-typescript,
+// and the list of routes with their summaries (for `kling-mock --help`).
 //   node scripts/generate.mjs          writes the file
 //   node scripts/generate.mjs --check  exits 1 when the committed file is stale (run by `lint`)
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
+import { parse } from "yaml";
 
 const source = new URL("../control-api.yaml", import.meta.url);
 const target = fileURLToPath(new URL("../src/generated/control-api.ts", import.meta.url));
@@ -15,10 +17,26 @@ const HEADER = `/**
 
 `;
 
+/** The control API's routes, in document order, as data. */
+function routes() {
+  const doc = parse(readFileSync(source, "utf8"));
+  const out = [];
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const method of ["get", "post", "patch", "put", "delete"]) {
+      const op = item[method];
+      if (op) out.push({ method: method.toUpperCase(), path, summary: op.summary ?? "" });
+    }
+  }
+  return `
+/** The control API's routes and their summaries, from control-api.yaml. */
+export const CONTROL_ROUTES = ${JSON.stringify(out, null, 2)} as const;
+`;
+}
+
 /** Renders the types for the control API as it is now. */
 export async function render() {
   const ast = await openapiTS(source, { defaultNonNullable: false });
-  return HEADER + astToString(ast);
+  return HEADER + astToString(ast) + routes();
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,8 +1,12 @@
 /** Parses `kling-mock`'s command line into server options (no side effects, so it is testable). */
 import { parseArgs } from "node:util";
-import type { MockServerOptions } from "./options.js";
+import { SCENARIOS } from "./core/simulator/scenarios.js";
+import { CONTROL_ROUTES } from "./generated/control-api.js";
+import type { MockServerOptions } from "./server.js";
 
-/** The usage text. */
+const pad = (text: string, width: number) => text.padEnd(width);
+
+/** The usage text: the flags, then the scenarios and the control API, each from its one home. */
 export const USAGE = `Usage: kling-mock [options]
 
   --port <n>              port (default: $PORT or 4010; 0 picks a free one)
@@ -19,6 +23,17 @@ export const USAGE = `Usage: kling-mock [options]
   --concurrency <n>       unfinished tasks allowed per key (default 0: no limit)
   --quiet                 no per-request log lines
   --help                  this text
+
+Scenarios (--scenario, the X-Mock-Scenario header, or PATCH /__mock/config; comma-separated):
+${SCENARIOS.map((s) => `  ${pad(s.name, 16)}${s.what}`).join("\n")}
+
+Control API (JSON; clear the scenario with PATCH /__mock/config {"scenario": null}):
+${CONTROL_ROUTES.map((r) => `  ${pad(r.method, 6)}${pad(r.path, 31)}${r.summary}`).join("\n")}
+
+Examples:
+  kling-mock --port 0 --clock virtual
+  kling-mock --scenario fail --failure-rate 0.2 --seed 7
+  corepack pnpm mock -- --port 4020 --timing realistic
 `;
 
 /** What the command line asks for. */

@@ -8,32 +8,35 @@
  * await mock.clock.advance(10_000);
  * await mock.close();
  * ```
+ *
+ * The same simulator runs without a server as MSW handlers: `@kling-multi-image/mock/msw`.
  */
+export type { DeliveryRecord } from "./core/callbacks/index.js";
 export {
   type Clock,
   systemClock,
   type TimerHandle,
   type VirtualClock,
   virtualClock,
-} from "./clock.js";
-export type {
-  components as ControlApiComponents,
-  paths as ControlApiPaths,
-} from "./generated/control-api.js";
-export type { LogSink, MockServerOptions } from "./options.js";
-export { DEFAULTS } from "./options.js";
-export {
-  controlApiPath,
-  createMockServer,
-  type MockServer,
-  type VirtualMockServer,
-} from "./server.js";
-export { parseScenario, SCENARIO_NAMES, type Scenario } from "./simulator/scenarios.js";
-export type { SimulatorSettings } from "./simulator/simulator.js";
-export type { AspectRatio, GatewayStatus, KlingStatus } from "./simulator/task.js";
+} from "./core/clock.js";
+export { DEFAULTS, type LogSink, type MockOptions } from "./core/options.js";
+export { parseScenario, SCENARIO_NAMES, type Scenario } from "./core/simulator/scenarios.js";
+export type { SimulatorSettings } from "./core/simulator/simulator.js";
+export type { AspectRatio, GatewayStatus, KlingStatus } from "./core/simulator/task.js";
 export {
   fastTiming,
   realisticTiming,
   type TaskSchedule,
   type TimingProfile,
-} from "./simulator/timing.js";
+} from "./core/simulator/timing.js";
+export type {
+  components as ControlApiComponents,
+  paths as ControlApiPaths,
+} from "./generated/control-api.js";
+export {
+  controlApiPath,
+  createMockServer,
+  type MockServer,
+  type MockServerOptions,
+  type VirtualMockServer,
+} from "./server.js";

@@ -3,7 +3,7 @@
 // (checked by Hyperjump, independently of the Prism validation inside the mock).
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../src/simulator/random.js";
+import { seededRandom } from "../src/core/simulator/random.js";
 import { type Plan, plan } from "./support/fuzz-gen.js";
 import { CREATE, call, seedBody, startVirtual, submit } from "./support/harness.js";
 import { checkAnswer } from "./support/oracle.js";

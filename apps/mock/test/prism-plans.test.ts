@@ -5,9 +5,9 @@ import { readFileSync } from "node:fs";
 import { specPath } from "@kling-multi-image/spec";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { seededRandom } from "../src/core/simulator/random.js";
 import { loadPrismEngine, type PrismEngine, type PrismRequest } from "../src/prism/engine.js";
 import { controlApiPath } from "../src/server.js";
-import { seededRandom } from "../src/simulator/random.js";
 import { pick, plan, type Rng, randomJson } from "./support/fuzz-gen.js";
 
 function toPrismRequest(p: ReturnType<typeof plan>): PrismRequest {

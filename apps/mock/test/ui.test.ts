@@ -26,6 +26,22 @@ describe("the playground and reference pages (ui option)", () => {
     expect((await call(mock.url, "GET", "/../../etc/passwd")).status).toBe(404);
   });
 
+  it("shows the mock's own URL in the reference, not the spec's 4010, and serves a favicon", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kling-ui-"));
+    writeFileSync(join(dir, "index.html"), "<!doctype html><title>playground</title>");
+    writeFileSync(
+      join(dir, "reference.html"),
+      "<!doctype html><title>reference</title><p>server: http://127.0.0.1:4010</p>",
+    );
+    const mock = await startVirtual({
+      ui: { playgroundDir: dir, referenceFile: join(dir, "reference.html") },
+    });
+    const reference = await (await fetch(`${mock.url}/reference`)).text();
+    expect(reference).toContain(`server: ${mock.url}`);
+    expect(reference).not.toContain("127.0.0.1:4010");
+    expect((await fetch(`${mock.url}/favicon.ico`)).status).toBe(200);
+  });
+
   it("is off by default: / is the gateway's 404", async () => {
     const mock = await startVirtual();
     expect((await call(mock.url, "GET", "/")).status).toBe(404);

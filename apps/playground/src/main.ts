@@ -3,6 +3,7 @@ import {
   createKlingClient,
   type ImageInput,
   KlingApiError,
+  type Task,
   TaskFailedError,
 } from "@kling-multi-image/client";
 import { byId, setFieldError } from "./dom.js";
@@ -59,6 +60,14 @@ dropZone.addEventListener("drop", async (event) => {
   await picker.add(event.dataTransfer?.files ?? []);
 });
 
+/** An error as the page shows it: API errors with their HTTP status and code. */
+function describeError(error: unknown): string {
+  if (error instanceof KlingApiError) {
+    return `The API refused the request (HTTP ${error.status}, ${String(error.code)}): ${error.message}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** The spec types `image_list` as one to four entries; the picker and validation enforce it. */
 function asImageList(inputs: ImageInput[]): CreateTaskRequest["image_list"] {
   return inputs as CreateTaskRequest["image_list"];
@@ -114,25 +123,39 @@ form.addEventListener("submit", async (event) => {
     maxRetries: 0,
   });
   submit.disabled = true;
+  mockConsole.clearActionError();
+  const { signal } = watching;
   try {
-    const task = await kling.submit(readBody(), { signal: watching.signal });
+    let task: Task;
+    try {
+      task = await kling.submit(readBody(), { signal });
+    } catch (error) {
+      if (signal.aborted) return;
+      // No task was created: the previous one must not stay on screen as if it were this one.
+      view.clear(
+        error instanceof KlingApiError
+          ? "No task: the API refused the last submit (the reason is under the form)."
+          : "No task: the last submit failed (the reason is under the form).",
+      );
+      formError.textContent = describeError(error);
+      void mockConsole.refresh();
+      return;
+    }
     view.start(task.taskId);
     view.update(task);
     void mockConsole.refresh();
-    for await (const update of kling.watchTask(task.taskId, {
-      intervalMs: 500,
-      maxIntervalMs: 1_000,
-      signal: watching.signal,
-    })) {
-      view.update(update);
-      void mockConsole.refresh();
-    }
-  } catch (error) {
-    if (error instanceof TaskFailedError) view.fail(`The task failed: ${error.task.failReason}`);
-    else if (error instanceof KlingApiError) {
-      formError.textContent = `The API refused the request (HTTP ${error.status}, ${String(error.code)}): ${error.message}`;
-    } else if (!watching.signal.aborted) {
-      formError.textContent = error instanceof Error ? error.message : String(error);
+    try {
+      for await (const update of kling.watchTask(task.taskId, {
+        intervalMs: 500,
+        maxIntervalMs: 1_000,
+        signal,
+      })) {
+        view.update(update);
+        void mockConsole.refresh();
+      }
+    } catch (error) {
+      if (error instanceof TaskFailedError) view.fail(`The task failed: ${error.task.failReason}`);
+      else if (!signal.aborted) view.fail(`Stopped watching the task: ${describeError(error)}`);
     }
   } finally {
     submit.disabled = false;

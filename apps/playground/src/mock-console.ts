@@ -5,9 +5,17 @@ import { byId, el } from "./dom.js";
 type TaskSummary = ControlApiComponents["schemas"]["TaskSummary"];
 type KlingStatus = ControlApiComponents["schemas"]["KlingStatus"];
 
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * The mock console: drives the mock through its control API (`/__mock/`), with the types the mock
  * generates from that API's spec (a type-only import: no mock code reaches the page).
+ *
+ * Two kinds of error show under it: the last action's (Advance, Force), which stays until the
+ * next action even though every action ends with a refresh, and the last refresh's, which the
+ * next successful refresh clears.
  */
 export class MockConsole {
   readonly #api = createClient<ControlApiPaths>({ baseUrl: location.origin });
@@ -15,11 +23,18 @@ export class MockConsole {
   readonly #callbacks = byId<HTMLTableSectionElement>("callbacks");
   readonly #error = byId("console-error");
   readonly #clock = byId("clock-state");
+  readonly #section = byId("mock-console");
   readonly #apiKey: () => string;
+  #busy = 0;
+  #actionError = "";
+  #refreshError = "";
 
   constructor(apiKey: () => string) {
     this.#apiKey = apiKey;
-    byId("refresh").addEventListener("click", () => void this.refresh());
+    byId("refresh").addEventListener("click", () => {
+      this.clearActionError();
+      void this.refresh();
+    });
     byId("advance").addEventListener("click", () => void this.advance());
   }
 
@@ -27,8 +42,60 @@ export class MockConsole {
     return { Authorization: `Bearer ${this.#apiKey()}` };
   }
 
+  #showErrors() {
+    this.#error.textContent = [this.#actionError, this.#refreshError].filter(Boolean).join(" ");
+  }
+
+  /** Forgets the last action's error: a new action (here or a submit) is starting. */
+  clearActionError(): void {
+    this.#actionError = "";
+    this.#showErrors();
+  }
+
+  /** Marks the console busy (`aria-busy`) while `work` runs; tests and assistive tech wait on it. */
+  async #whileBusy(work: () => Promise<void>): Promise<void> {
+    this.#busy += 1;
+    this.#section.setAttribute("aria-busy", "true");
+    try {
+      await work();
+    } finally {
+      this.#busy -= 1;
+      if (this.#busy === 0) this.#section.setAttribute("aria-busy", "false");
+    }
+  }
+
+  /** Runs an action: clears the previous action's error, shows this one's, then refreshes. */
+  #action(work: () => Promise<string | undefined>): Promise<void> {
+    return this.#whileBusy(async () => {
+      this.clearActionError();
+      let failure: string | undefined;
+      try {
+        failure = await work();
+      } catch (error) {
+        failure = reason(error);
+      }
+      this.#actionError = failure ?? "";
+      this.#showErrors();
+      await this.#load();
+    });
+  }
+
   /** Reloads the task list, the callback log and the clock. */
-  async refresh(): Promise<void> {
+  refresh(): Promise<void> {
+    return this.#whileBusy(() => this.#load());
+  }
+
+  async #load(): Promise<void> {
+    try {
+      this.#refreshError = await this.#render();
+    } catch (error) {
+      this.#refreshError = `The mock's control API is unreachable: ${reason(error)}`;
+    }
+    this.#showErrors();
+  }
+
+  /** Fetches and shows the console's tables; answers the error to show, or "". */
+  async #render(): Promise<string> {
     const [tasks, callbacks, health] = await Promise.all([
       this.#api.GET("/__mock/tasks", {
         headers: this.#headers(),
@@ -38,10 +105,8 @@ export class MockConsole {
       this.#api.GET("/__mock/health"),
     ]);
     if (tasks.error || callbacks.error || health.error) {
-      this.#error.textContent = "The mock's control API did not answer as expected.";
-      return;
+      return "The mock's control API did not answer as expected.";
     }
-    this.#error.textContent = "";
     this.#clock.textContent = `Clock: ${health.data.clock}, ${new Date(health.data.now).toISOString()}`;
     this.#tasks.replaceChildren(...tasks.data.tasks.map((t) => this.#taskRow(t)));
     this.#callbacks.replaceChildren(
@@ -56,27 +121,28 @@ export class MockConsole {
         return row;
       }),
     );
+    return "";
   }
 
   /** Moves the mock's virtual clock; the mock refuses (409) when it runs on real time. */
-  async advance(): Promise<void> {
-    const ms = Number(byId<HTMLInputElement>("advance-ms").value);
-    const { error } = await this.#api.POST("/__mock/clock/advance", { body: { ms } });
-    this.#error.textContent = error ? `Could not advance the clock: ${error.error.message}` : "";
-    await this.refresh();
+  advance(): Promise<void> {
+    return this.#action(async () => {
+      const ms = Number(byId<HTMLInputElement>("advance-ms").value);
+      const { error } = await this.#api.POST("/__mock/clock/advance", { body: { ms } });
+      return error ? `Could not advance the clock: ${error.error.message}` : undefined;
+    });
   }
 
-  async #force(task: TaskSummary, status: KlingStatus): Promise<void> {
-    const body =
-      status === "failed" ? { status, reason: "Forced from the playground" } : { status };
-    const { error } = await this.#api.POST("/__mock/tasks/{task_id}/state", {
-      params: { path: { task_id: task.task_id } },
-      body,
+  #force(task: TaskSummary, status: KlingStatus): Promise<void> {
+    return this.#action(async () => {
+      const body =
+        status === "failed" ? { status, reason: "Forced from the playground" } : { status };
+      const { error } = await this.#api.POST("/__mock/tasks/{task_id}/state", {
+        params: { path: { task_id: task.task_id } },
+        body,
+      });
+      return error ? `Could not force ${task.task_id}: ${error.error.message}` : undefined;
     });
-    this.#error.textContent = error
-      ? `Could not force ${task.task_id}: ${error.error.message}`
-      : "";
-    await this.refresh();
   }
 
   #taskRow(task: TaskSummary): HTMLTableRowElement {

@@ -23,14 +23,38 @@ export class TaskView {
 
   /** Clears the panel for a new task. */
   start(taskId: string): void {
+    this.#reset();
     this.#empty.hidden = true;
     this.#facts.hidden = false;
     this.#progress.hidden = false;
+    this.#id.textContent = taskId;
+  }
+
+  /**
+   * Empties the panel, saying why: after a refused submit nothing of the previous task may stay
+   * on screen to be taken for the refused one.
+   */
+  clear(message: string): void {
+    this.#reset();
+    this.#empty.textContent = message;
+    this.#empty.hidden = false;
+    this.#facts.hidden = true;
+    this.#progress.hidden = true;
+  }
+
+  #reset(): void {
     this.#figure.hidden = true;
-    this.#video.removeAttribute("src");
+    if (this.#video.hasAttribute("src")) {
+      this.#video.removeAttribute("src");
+      this.#video.load(); // stops playback and drops the previous video
+    }
+    this.#download.href = "#task-video";
     this.#states.replaceChildren();
     this.#error.textContent = "";
-    this.#id.textContent = taskId;
+    this.#id.textContent = "";
+    this.#status.textContent = "";
+    delete this.#status.dataset.status;
+    this.#progress.value = 0;
   }
 
   /** Shows one update of the task. */

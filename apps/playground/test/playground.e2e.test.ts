@@ -72,6 +72,11 @@ async function advanceWithConsole(ms: number) {
   await page.click("#advance");
 }
 
+/** Waits until the console has finished its current action and the refresh after it. */
+async function consoleIdle() {
+  await page.waitForSelector('#mock-console[aria-busy="false"]');
+}
+
 async function taskCount(): Promise<number> {
   const response = await fetch(`${mock.url}/__mock/tasks`);
   return ((await response.json()) as { tasks: unknown[] }).tasks.length;
@@ -105,7 +110,10 @@ describe("the playground page", () => {
         error: v.error?.code ?? null,
       };
     });
-    expect(video).toEqual({ width: 640, height: 360, duration: 5, error: null });
+    // The mock's fixture for 16:9, 5 s (its resolution is the mock's business, the shape is ours).
+    expect(video).toMatchObject({ duration: 5, error: null });
+    expect(video.width).toBeGreaterThan(0);
+    expect(video.width / video.height).toBeCloseTo(16 / 9, 2);
     expect(await page.getAttribute("#download", "href")).toMatch(/\.mp4$/);
     // The console lists the task as finished, and its force buttons are disabled.
     await page.click("#refresh");
@@ -134,6 +142,60 @@ describe("the playground page", () => {
     await advanceWithConsole(120_000);
     await page.waitForSelector('#task-status[data-status="failed"]');
     expect(await page.textContent("#task-error")).toMatch(/^The task failed: .+/);
+  });
+
+  it("keeps an error of the Advance button visible after the console refreshes", async () => {
+    // The control API refuses a negative advance (400); the console then refreshes itself.
+    await advanceWithConsole(-1_000);
+    await consoleIdle();
+    expect(await page.textContent("#console-error")).toMatch(/^Could not advance the clock: .+/);
+    // The clock line was refreshed after the error, and the error is still there.
+    expect(await page.textContent("#clock-state")).toMatch(/^Clock: virtual/);
+    // The next action clears it.
+    await advanceWithConsole(1_000);
+    await consoleIdle();
+    expect(await page.textContent("#console-error")).toBe("");
+  });
+
+  it("keeps an error of a Force button visible after the console refreshes", async () => {
+    await addImages(1);
+    await page.click("#submit");
+    await page.waitForSelector('#task-status[data-status="submitted"]');
+    await page.click("#refresh");
+    await consoleIdle();
+    await expectCount("#tasks tr", 1);
+    // The task finishes behind the console's back, so its row still offers the Force buttons.
+    await mock.clock.advance(60_000);
+    await page.locator("#tasks button", { hasText: "failed" }).click();
+    await consoleIdle();
+    expect(await page.textContent("#console-error")).toMatch(
+      /^Could not force \S+: task \S+ has already finished$/,
+    );
+    // The refresh after the error shows the task finished, with the error still visible.
+    expect(await page.locator("#tasks tr td").nth(1).textContent()).toContain("succeed");
+  });
+
+  it("clears the previous task when the next submit is refused", async () => {
+    await addImages(1);
+    await page.click("#submit");
+    await page.waitForSelector('#task-status[data-status="submitted"]');
+    await advanceWithConsole(60_000);
+    await page.waitForSelector('#task-status[data-status="succeed"]');
+    await page.waitForSelector("#task-video:not([hidden])");
+
+    await page.selectOption("#scenario", "content-policy");
+    await page.click("#submit");
+    await page.waitForFunction(() => document.querySelector("#form-error")?.textContent !== "");
+    expect(await page.textContent("#form-error")).toMatch(/HTTP 400, task_failed/);
+    // Nothing of the previous task is left to be mistaken for the refused one.
+    expect(await page.isHidden("#task-facts")).toBe(true);
+    expect(await page.isHidden("#task-progress")).toBe(true);
+    expect(await page.isHidden("#task-video")).toBe(true);
+    expect(await page.locator("#task-states li").count()).toBe(0);
+    expect(await page.textContent("#task-id")).toBe("");
+    expect(await page.getAttribute("#video", "src")).toBeNull();
+    expect(await page.textContent("#task-empty")).toMatch(/refused/);
+    expect(await page.isVisible("#task-empty")).toBe(true);
   });
 
   it("refuses a sixth image in the page, keeping four", async () => {

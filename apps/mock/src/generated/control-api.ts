@@ -227,7 +227,8 @@ export interface components {
         ConfigPatch: {
             /** @enum {string} */
             create_shape?: "documented" | "observed";
-            scenario?: string;
+            /** @description A server-wide scenario in `X-Mock-Scenario` syntax (e.g. `fail,slow:200`); `null` or `""` clears it, so requests behave normally again. */
+            scenario?: string | null;
             failure_rate?: number;
             seed?: number;
             concurrency_limit?: number;
@@ -512,3 +513,52 @@ export interface operations {
         };
     };
 }
+
+/** The control API's routes and their summaries, from control-api.yaml. */
+export const CONTROL_ROUTES = [
+  {
+    "method": "GET",
+    "path": "/__mock/health",
+    "summary": "Liveness and a few counters"
+  },
+  {
+    "method": "GET",
+    "path": "/__mock/tasks",
+    "summary": "List stored tasks, newest first"
+  },
+  {
+    "method": "POST",
+    "path": "/__mock/tasks/{task_id}/state",
+    "summary": "Force a task to a status now"
+  },
+  {
+    "method": "POST",
+    "path": "/__mock/clock/advance",
+    "summary": "Move the virtual clock forward"
+  },
+  {
+    "method": "GET",
+    "path": "/__mock/config",
+    "summary": "Current server-wide settings"
+  },
+  {
+    "method": "PATCH",
+    "path": "/__mock/config",
+    "summary": "Change server-wide scenario, failure rate, seed, limits or create shape"
+  },
+  {
+    "method": "GET",
+    "path": "/__mock/callbacks",
+    "summary": "The callback delivery log"
+  },
+  {
+    "method": "POST",
+    "path": "/__mock/reset",
+    "summary": "Forget every task and delivery, restore the start-up settings"
+  },
+  {
+    "method": "GET",
+    "path": "/__mock/videos/{file}",
+    "summary": "A succeeded task's MP4 (H.264), with HTTP Range"
+  }
+] as const;

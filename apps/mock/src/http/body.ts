@@ -1,8 +1,8 @@
 /** Reads a request body with a size limit, never buffering more than the limit. */
 import type { IncomingMessage } from "node:http";
+import type { BodyResult } from "../core/request.js";
 
-/** A read body, or the reason there is none. */
-export type BodyResult = { kind: "ok"; text: string } | { kind: "too_large" } | { kind: "aborted" };
+export type { BodyResult } from "../core/request.js";
 
 /**
  * Collects the body. Past `limit` bytes it stops keeping data but keeps draining (up to four

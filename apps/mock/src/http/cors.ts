@@ -1,9 +1,8 @@
 /** CORS, so browser apps on another origin can call the mock and read its headers. */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { CORS_EXPOSE_HEADERS } from "../core/request.js";
 
 const ALLOW_HEADERS = "Authorization, Content-Type, X-Mock-Scenario, Range, Idempotency-Key";
-const EXPOSE_HEADERS =
-  "Retry-After, Content-Length, Content-Range, Accept-Ranges, X-Mock-Violation, X-Request-Id";
 
 /** Pages served from this machine (any port), the only origins allowed to drive the control API. */
 function isLoopbackOrigin(origin: string): boolean {
@@ -35,7 +34,7 @@ export function setCorsHeaders(req: IncomingMessage, res: ServerResponse): void 
   // Echo the origin (not "*") so browsers also accept the answer when credentials are sent.
   res.setHeader("Access-Control-Allow-Origin", typeof origin === "string" ? origin : "*");
   if (typeof origin === "string") res.setHeader("Vary", "Origin");
-  res.setHeader("Access-Control-Expose-Headers", EXPOSE_HEADERS);
+  res.setHeader("Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
 }
 
 /** Answers a preflight (`OPTIONS`): 204, whatever the path. */

@@ -11,33 +11,25 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { parse } from "yaml";
-import type { Diagnostic } from "../errors/diagnostics.js";
+import type {
+  Diagnostic,
+  EngineRequest,
+  EngineResponse,
+  Operation,
+  RouteResult,
+  ValidationEngine,
+} from "../core/engine.js";
 import { type FullOperation, type Plan, planFor } from "./plans.js";
 
 const require = createRequire(import.meta.url);
 
-/** The slice of Prism's `IHttpOperation` the mock reads. */
-export interface Operation {
-  id: string;
-  iid?: string;
-  method: string;
-  path: string;
-}
-
-/** A request as Prism's validators read it (`IHttpRequest`). */
-export interface PrismRequest {
-  method: string;
-  url: { path: string; query: Record<string, string | string[]> };
-  headers: Record<string, string | string[] | undefined>;
-  body?: unknown;
-}
-
-/** A response as Prism's validators read it (`IHttpResponse`). */
-export interface PrismResponse {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
+/** Prism's request shape, as the core's engine interface names it. */
+export type PrismRequest = EngineRequest;
+/** Prism's response shape, as the core's engine interface names it. */
+export type PrismResponse = EngineResponse;
+/** An engine backed by Prism. */
+export type PrismEngine = ValidationEngine;
+export type { Operation, RouteResult };
 
 type Either<L, R> = { _tag: "Left"; left: L } | { _tag: "Right"; right: R };
 interface RouteError {
@@ -59,22 +51,6 @@ const prismValidator = require("@stoplight/prism-http/dist/validator/index.js") 
 const prismRouter = require("@stoplight/prism-http/dist/router/index.js") as {
   default: (args: { resources: Operation[]; input: PrismRequest }) => Either<RouteError, Operation>;
 };
-
-/** The outcome of routing one request. */
-export type RouteResult = { operation: Operation } | { status: 404 | 405; detail: string };
-
-/** Prism's routing and validation for one OpenAPI document. */
-export interface PrismEngine {
-  readonly operations: readonly Operation[];
-  /** Finds the operation for a method and path (Prism's router: 404 no path, 405 no method). */
-  route(method: string, path: string): RouteResult;
-  /** Prism's security check (bearer scheme present and well formed). */
-  checkSecurity(operation: Operation, request: PrismRequest): Diagnostic[];
-  /** Prism's request validation: body (media type and schema), headers, query, path. */
-  checkRequest(operation: Operation, request: PrismRequest): Diagnostic[];
-  /** Prism's response validation: status code known, media type, body schema, headers. */
-  checkResponse(operation: Operation, response: PrismResponse): Diagnostic[];
-}
 
 const left = <L, R>(e: Either<L, R>): L | undefined => (e._tag === "Left" ? e.left : undefined);
 

@@ -10,8 +10,12 @@
  * `test/prism-plans.test.ts` proves the diagnostics equal Prism's on thousands of inputs.
  */
 import { createRequire } from "node:module";
-import type { Diagnostic } from "../errors/diagnostics.js";
-import type { Operation, PrismRequest, PrismResponse } from "./engine.js";
+import type {
+  Diagnostic,
+  Operation,
+  EngineRequest as PrismRequest,
+  EngineResponse as PrismResponse,
+} from "../core/engine.js";
 
 const require = createRequire(import.meta.url);
 const prismRequire = createRequire(

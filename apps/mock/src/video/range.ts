@@ -59,47 +59,93 @@ export function parseRange(header: string | undefined | null, size: number): Ran
   return { kind: "partial", start, end };
 }
 
+/** An HTTP answer as plain data, for any runtime: Node's http, a fetch `Response`, MSW. */
+export interface RangeReply<B extends ArrayBufferLike = ArrayBufferLike> {
+  /** 200, 206 or 416. */
+  readonly status: number;
+  /** Lower-case header names; numbers as strings. */
+  readonly headers: Record<string, string>;
+  /**
+   * The bytes to send: a view into the input (not a copy; do not mutate), or undefined for HEAD
+   * and for 416. For HEAD, `content-length` still says what a GET would send.
+   */
+  readonly body: Uint8Array<B> | undefined;
+}
+
+/**
+ * Answers a request for an in-memory body with Range support, as data (no I/O, no `node:`
+ * imports): 206 + `Content-Range: bytes start-end/size` for a satisfiable single range, 416 +
+ * `Content-Range: bytes *\/size` (no body) when unsatisfiable, otherwise 200 with the whole body.
+ * Always advertises `Accept-Ranges: bytes` so media elements know they may seek by range.
+ * A `HEAD` request gets the same status and headers as a `GET` but no body; any other method is
+ * answered like `GET`.
+ * @param method the request method (`GET`, `HEAD`, ...; compared case-insensitively).
+ * @param rangeHeader the raw `Range` header, or undefined/null when absent.
+ */
+export function rangeReply<B extends ArrayBufferLike = ArrayBufferLike>(
+  method: string,
+  rangeHeader: string | undefined | null,
+  bytes: Uint8Array<B>,
+  contentType: string,
+): RangeReply<B> {
+  const size = bytes.length;
+  const headers = { "content-type": contentType, "accept-ranges": "bytes" };
+  const head = method.toUpperCase() === "HEAD";
+  const r = parseRange(rangeHeader, size);
+  if (r.kind === "unsatisfiable") {
+    return {
+      status: 416,
+      headers: { ...headers, "content-range": `bytes */${size}` },
+      body: undefined,
+    };
+  }
+  if (r.kind === "partial") {
+    return {
+      status: 206,
+      headers: {
+        ...headers,
+        "content-range": `bytes ${r.start}-${r.end}/${size}`,
+        "content-length": String(r.end - r.start + 1),
+      },
+      body: head ? undefined : bytes.subarray(r.start, r.end + 1),
+    };
+  }
+  return {
+    status: 200,
+    headers: { ...headers, "content-length": String(size) },
+    body: head ? undefined : bytes,
+  };
+}
+
+/** The subset of node:http's IncomingMessage that {@link sendBytes} uses. */
+export interface MinimalRequest {
+  readonly method?: string | undefined;
+  readonly headers: { readonly range?: string | undefined };
+}
+
 /** The subset of node:http's ServerResponse that {@link sendBytes} uses. */
 export interface MinimalResponse {
   writeHead(status: number, headers: Record<string, string | number>): unknown;
   end(body?: Uint8Array): unknown;
 }
 
+/** Writes a {@link RangeReply} to a node:http-like response. */
+export function writeReply(res: MinimalResponse, reply: RangeReply): number {
+  res.writeHead(reply.status, reply.headers);
+  res.end(reply.body);
+  return reply.status;
+}
+
 /**
- * Sends an in-memory body with Range support: 206 + Content-Range for a
- * satisfiable single range, 416 + `Content-Range: bytes *\/size` when
- * unsatisfiable, otherwise 200 with the whole body. Always advertises
- * `Accept-Ranges: bytes` so media elements know they may seek by range.
+ * Sends an in-memory body with Range support to a node:http-like response: the answer of
+ * {@link rangeReply} (a missing method counts as `GET`).
  * @returns the status code sent.
  */
 export function sendBytes(
-  req: {
-    readonly method?: string | undefined;
-    readonly headers: { readonly range?: string | undefined };
-  },
+  req: MinimalRequest,
   res: MinimalResponse,
   body: Uint8Array,
   contentType: string,
 ): number {
-  const size = body.length;
-  const headers = { "content-type": contentType, "accept-ranges": "bytes" };
-  const head = req.method === "HEAD";
-  const r = parseRange(req.headers.range, size);
-  if (r.kind === "unsatisfiable") {
-    res.writeHead(416, { ...headers, "content-range": `bytes */${size}` });
-    res.end();
-    return 416;
-  }
-  if (r.kind === "partial") {
-    res.writeHead(206, {
-      ...headers,
-      "content-range": `bytes ${r.start}-${r.end}/${size}`,
-      "content-length": r.end - r.start + 1,
-    });
-    res.end(head ? undefined : body.subarray(r.start, r.end + 1));
-    return 206;
-  }
-  res.writeHead(200, { ...headers, "content-length": size });
-  res.end(head ? undefined : body);
-  return 200;
+  return writeReply(res, rangeReply(req.method ?? "GET", req.headers.range, body, contentType));
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
-import { CallbackDispatcher } from "../../src/callbacks/index.js";
-import { virtualClock } from "../../src/clock.js";
+import { CallbackDispatcher } from "../../src/core/callbacks/index.js";
+import { virtualClock } from "../../src/core/clock.js";
 import { startReceiver } from "./receiver.js";
 
 const secret = `whsec_${randomBytes(24).toString("base64")}`;

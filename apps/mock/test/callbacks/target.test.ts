@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkCallbackTarget } from "../../src/callbacks/index.js";
+import { checkCallbackTarget } from "../../src/core/callbacks/index.js";
 
 describe("checkCallbackTarget", () => {
   it.each([

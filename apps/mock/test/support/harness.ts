@@ -1,29 +1,64 @@
-/** Test helpers: a mock per test on an ephemeral port, and a small fetch wrapper. */
+/**
+ * Test helpers: a mock per test, and a small fetch wrapper. The adapter is the Node server on an
+ * ephemeral port, or, with `MOCK_ADAPTER=msw` (the `msw` vitest project), the MSW handlers
+ * answering `fetch` in this process: the same tests then prove the two adapters answer alike.
+ */
 import { specExample } from "@kling-multi-image/spec";
-import { afterEach } from "vitest";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach } from "vitest";
 import {
   createMockServer,
   type MockServer,
   type MockServerOptions,
   type VirtualMockServer,
 } from "../../src/index.js";
+import { createKlingHandlers } from "../../src/msw/index.js";
 import { checkAnswer } from "./oracle.js";
+
+/** Which adapter the tests in this run talk to. */
+export const ADAPTER: "server" | "msw" = process.env.MOCK_ADAPTER === "msw" ? "msw" : "server";
 
 const open: MockServer[] = [];
 afterEach(async () => {
   for (const s of open.splice(0)) await s.close();
+  msw?.resetHandlers();
 });
+
+// One interceptor per test file; each mock gets handlers of its own under a base URL of its own.
+// Requests to anything else (callback receivers on loopback) go to the network as usual.
+const msw = ADAPTER === "msw" ? setupServer() : undefined;
+msw?.listen({ onUnhandledRequest: "bypass" });
+afterAll(() => msw?.close());
+let mswCount = 0;
+
+/** The MSW handlers dressed as a {@link MockServer}, so a test does not know which it has. */
+function startHandlers(options: MockServerOptions): MockServer {
+  const { port: _port, host: _host, ui: _ui, ...simulator } = options;
+  const kling = createKlingHandlers({
+    ...simulator,
+    baseUrl: `http://msw-${++mswCount}.kling.test`,
+  });
+  msw?.use(...kling.handlers);
+  return {
+    url: kling.baseUrl,
+    clock: kling.clock,
+    simulator: kling.simulator,
+    callbackLog: (filter) => kling.deliveries(filter),
+    close: () => kling.close(),
+  };
+}
 
 /** Starts a quiet mock on a virtual clock (closed after the test). */
 export async function startVirtual(options: MockServerOptions = {}): Promise<VirtualMockServer> {
-  const server = await createMockServer({ log: false, ...options, clock: "virtual" });
-  open.push(server);
-  return server;
+  return (await start({ ...options, clock: "virtual" })) as VirtualMockServer;
 }
 
 /** Starts a quiet mock with the given options (closed after the test). */
 export async function start(options: MockServerOptions = {}): Promise<MockServer> {
-  const server = await createMockServer({ log: false, ...options });
+  const server =
+    ADAPTER === "msw"
+      ? startHandlers({ log: false, ...options })
+      : await createMockServer({ log: false, ...options });
   open.push(server);
   return server;
 }

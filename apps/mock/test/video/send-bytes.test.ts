@@ -1,15 +1,21 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMp4 } from "../../src/video/mp4.js";
+import { sendVideo, VIDEO_CACHE_CONTROL, videoBytes } from "../../src/video/index.js";
 import { sendBytes } from "../../src/video/range.js";
 
-describe("sendBytes over real HTTP (127.0.0.1)", () => {
-  const body = createMp4({ width: 320, height: 180, durationSeconds: 1 });
+describe.each([
+  ["sendBytes", false],
+  ["sendVideo", true],
+])("%s over real HTTP (127.0.0.1)", (_name, video) => {
+  const body = videoBytes("16:9", 5);
   let server: Server;
   let url: string;
   beforeAll(async () => {
-    server = createServer((req, res) => void sendBytes(req, res, body, "video/mp4"));
+    server = createServer((req, res) => {
+      if (video) sendVideo(req, res, body);
+      else sendBytes(req, res, body, "video/mp4");
+    });
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v.mp4`;
   });
@@ -20,6 +26,8 @@ describe("sendBytes over real HTTP (127.0.0.1)", () => {
     expect(r.status).toBe(200);
     expect(r.headers.get("accept-ranges")).toBe("bytes");
     expect(r.headers.get("content-type")).toBe("video/mp4");
+    expect(r.headers.get("content-length")).toBe(String(body.length));
+    expect(r.headers.get("cache-control")).toBe(video ? VIDEO_CACHE_CONTROL : null);
     expect(new Uint8Array(await r.arrayBuffer())).toEqual(body);
   });
 
@@ -27,6 +35,7 @@ describe("sendBytes over real HTTP (127.0.0.1)", () => {
     const r = await fetch(url, { headers: { range: "bytes=4-11" } });
     expect(r.status).toBe(206);
     expect(r.headers.get("content-range")).toBe(`bytes 4-11/${body.length}`);
+    expect(r.headers.get("content-length")).toBe("8");
     expect(new TextDecoder().decode(await r.arrayBuffer())).toBe("ftypisom");
   });
 
@@ -40,5 +49,13 @@ describe("sendBytes over real HTTP (127.0.0.1)", () => {
     const r = await fetch(url, { headers: { range: `bytes=${body.length}-` } });
     expect(r.status).toBe(416);
     expect(r.headers.get("content-range")).toBe(`bytes */${body.length}`);
+    expect((await r.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it("HEAD: same status and headers as GET, no body", async () => {
+    const r = await fetch(url, { method: "HEAD", headers: { range: "bytes=0-99" } });
+    expect(r.status).toBe(206);
+    expect(r.headers.get("content-length")).toBe("100");
+    expect((await r.arrayBuffer()).byteLength).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-/** Generic ISO BMFF box-tree parser for tests (only what our muxer emits). */
+/** Minimal ISO BMFF box-tree parser for tests (the boxes ffmpeg's mp4 muxer writes for H.264). */
 export interface Box {
   type: string;
   /** Offset of the box header in the file. */
@@ -19,6 +19,7 @@ const CONTAINERS: Record<string, number> = {
   dinf: 0,
   stbl: 0,
   edts: 0,
+  udta: 0,
   stsd: 8, // full box header + entry_count
   dref: 8,
   avc1: 78, // VisualSampleEntry fields
@@ -70,4 +71,21 @@ export function u32(b: Uint8Array, o: number): number {
 
 export function u16(b: Uint8Array, o: number): number {
   return new DataView(b.buffer, b.byteOffset, b.byteLength).getUint16(o);
+}
+
+export function u64(b: Uint8Array, o: number): number {
+  return Number(new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(o));
+}
+
+/** Timescale and duration of an `mvhd` or `mdhd` payload (version 0 or 1). */
+export function timescaleAndDuration(payload: Uint8Array): { timescale: number; duration: number } {
+  return payload[0] === 1
+    ? { timescale: u32(payload, 20), duration: u64(payload, 24) }
+    : { timescale: u32(payload, 12), duration: u32(payload, 16) };
+}
+
+/** Width and height (16.16 fixed point, integer part) of a `tkhd` payload (version 0 or 1). */
+export function tkhdSize(payload: Uint8Array): { width: number; height: number } {
+  const o = payload[0] === 1 ? 88 : 76;
+  return { width: u32(payload, o) / 65536, height: u32(payload, o + 4) / 65536 };
 }

@@ -1,7 +1,0 @@
-export {
-  CallbackDispatcher,
-  type CallbackDispatcherOptions,
-  type DeliveryRecord,
-} from "./dispatcher.js";
-export { decodeSecret, signWebhook, type WebhookHeaders } from "./signature.js";
-export { checkCallbackTarget } from "./target.js";

@@ -1,0 +1,184 @@
+/**
+ * The simulator core: everything that decides the mock's answers, with no Node built-ins, so the
+ * Node server and the MSW handlers are thin adapters over the same object. An adapter turns what
+ * it receives into a {@link MockRequest}, calls {@link MockCore.handle}, and writes the
+ * {@link MockReply} back; validation comes from the engines it passes in (Prism's in Node,
+ * compiled validators in a browser).
+ */
+import { CallbackDispatcher, type DeliveryRecord } from "./callbacks/index.js";
+import { type Clock, systemClock, type VirtualClock, virtualClock } from "./clock.js";
+import { answerControl, type ControlStage } from "./control/handler.js";
+import type { ValidationEngine } from "./engine.js";
+import { errors } from "./errors/envelopes.js";
+import { fingerprint } from "./ids.js";
+import { DEFAULTS, type LogSink, type MockOptions } from "./options.js";
+import { type ApiStage, answerApi } from "./pipeline/api.js";
+import { answerVideo, videoTaskId } from "./pipeline/video.js";
+import { bearerKey, type MockReply, type MockRequest } from "./request.js";
+import { parseScenario } from "./simulator/scenarios.js";
+import { Simulator } from "./simulator/simulator.js";
+import { timingProfile } from "./simulator/timing.js";
+
+/** The two documents' engines: the Kling API's and the control API's. */
+export interface Engines {
+  api: ValidationEngine;
+  control: ValidationEngine;
+}
+
+/** A simulator core, ready to answer requests. */
+export interface MockCore {
+  /** The clock the simulator runs on. */
+  readonly clock: Clock;
+  /** The simulator (tasks and settings). */
+  readonly simulator: Simulator;
+  /** Tells the core its public base URL once known (it goes into video URLs). */
+  setBaseUrl(url: string): void;
+  /** Answers one request. Never rejects: anything unexpected is a logged 500. */
+  handle(req: MockRequest): Promise<MockReply>;
+  /** The callback delivery log, oldest first. */
+  callbackLog(filter?: { taskId?: string }): DeliveryRecord[];
+  /** Forgets every task and delivery and restores the start-up settings (like `POST /__mock/reset`). */
+  reset(): void;
+  /** Cancels callbacks and forgets every task. */
+  close(): Promise<void>;
+}
+
+/** A core on a virtual clock. */
+export interface VirtualMockCore extends MockCore {
+  readonly clock: VirtualClock;
+}
+
+const CONTROL_PREFIX = "/__mock/";
+
+/** Builds a core from options and the engines to validate with. */
+export function createMockCore(
+  options: MockOptions & { clock: "virtual" },
+  engines: Engines,
+  defaultLog: LogSink,
+): VirtualMockCore;
+export function createMockCore(
+  options: MockOptions,
+  engines: Engines,
+  defaultLog: LogSink,
+): MockCore;
+export function createMockCore(
+  options: MockOptions,
+  engines: Engines,
+  defaultLog: LogSink,
+): MockCore {
+  const startedAt = performance.now();
+  const log: LogSink = options.log === false ? () => {} : (options.log ?? defaultLog);
+  const clock: Clock =
+    options.clock === "virtual"
+      ? virtualClock()
+      : options.clock === "system" || options.clock === undefined
+        ? systemClock()
+        : options.clock;
+  const timing = timingProfile(options.timing);
+  const scenarioText = options.scenario ?? "";
+  const startScenario = parseScenario(scenarioText);
+  if (typeof startScenario === "string") throw new Error(startScenario);
+  const failureRate = options.failureRate ?? DEFAULTS.failureRate;
+  if (!(failureRate >= 0 && failureRate <= 1)) {
+    throw new RangeError("failureRate must be within [0, 1]");
+  }
+
+  let baseUrl = "";
+  const videoUrl = (taskId: string) =>
+    `${options.publicUrl ?? baseUrl}/__mock/videos/${taskId}.mp4`;
+  const dispatcher = new CallbackDispatcher({
+    clock,
+    ...(options.webhookSecret === undefined ? {} : { secret: options.webhookSecret }),
+    ...(options.callbackAllowedHosts === undefined
+      ? {}
+      : { allowedHosts: options.callbackAllowedHosts }),
+    ...(options.callbackMaxAttempts === undefined
+      ? {}
+      : { maxAttempts: options.callbackMaxAttempts }),
+  });
+  const simulator = new Simulator({
+    clock,
+    timing,
+    models: options.models ?? DEFAULTS.models,
+    ttlMs: options.taskTtlMs ?? DEFAULTS.taskTtlMs,
+    maxTasks: options.maxTasks ?? DEFAULTS.maxTasks,
+    callbacks: dispatcher,
+    videoUrl,
+    settings: {
+      createShape: options.createShape ?? DEFAULTS.createShape,
+      scenario: startScenario,
+      scenarioText,
+      failureRate,
+      seed: options.seed ?? DEFAULTS.seed,
+      concurrencyLimit: options.concurrencyLimit ?? DEFAULTS.concurrencyLimit,
+      retryAfterSeconds: options.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds,
+    },
+  });
+  const control: ControlStage = {
+    engine: engines.control,
+    simulator,
+    clock,
+    callbacks: dispatcher,
+    startedAt,
+    timing: timing.name,
+    videoUrl,
+    log,
+  };
+  const api: ApiStage = {
+    engine: engines.api,
+    simulator,
+    keys: options.keys === undefined ? undefined : new Set(options.keys),
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+    log,
+    replyHook: options.replyHook,
+  };
+  const logRequests = options.logRequests ?? false;
+
+  async function route(req: MockRequest, key: string | undefined): Promise<MockReply> {
+    if (req.path === "/__mock" || req.path.startsWith(CONTROL_PREFIX)) {
+      const video = videoTaskId(req.path);
+      if (video !== undefined && (req.method === "GET" || req.method === "HEAD")) {
+        return answerVideo(simulator.store, clock, req, video);
+      }
+      return { kind: "json", ...(await answerControl(control, req, key)) };
+    }
+    return answerApi(api, req, key);
+  }
+
+  async function handle(req: MockRequest): Promise<MockReply> {
+    const started = performance.now();
+    const key = bearerKey(req.headers.authorization);
+    let reply: MockReply;
+    try {
+      reply = await route(req, key);
+    } catch (error) {
+      log(`kling-mock: internal error on ${req.method} ${req.path}: ${String(error)}`);
+      reply = { kind: "json", ...errors.internalMock("unexpected error, see the mock's log") };
+    }
+    if (logRequests) {
+      const who = key === undefined ? "-" : await fingerprint(key);
+      const ms = (performance.now() - started).toFixed(1);
+      log(`${req.method} ${req.path} ${reply.status} ${ms}ms ${who}`);
+    }
+    return reply;
+  }
+
+  return {
+    clock,
+    simulator,
+    setBaseUrl(url) {
+      baseUrl = url;
+    },
+    handle,
+    callbackLog: (filter) =>
+      dispatcher.log(filter?.taskId === undefined ? undefined : { taskId: filter.taskId }),
+    reset() {
+      simulator.reset();
+      dispatcher.reset();
+    },
+    async close() {
+      simulator.store.clear();
+      await dispatcher.close();
+    },
+  };
+}

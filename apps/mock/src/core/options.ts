@@ -1,0 +1,71 @@
+/**
+ * The simulator's options, shared by every adapter (the Node server, the MSW handlers), with
+ * their defaults in one place.
+ */
+import type { Clock } from "./clock.js";
+import type { TimingProfile } from "./simulator/timing.js";
+
+/** Where a log line goes. API keys never reach it: owners are shown as fingerprints. */
+export type LogSink = (line: string) => void;
+
+/** What the mock simulates and how, whichever adapter serves it. Every field is optional. */
+export interface MockOptions {
+  /** `"system"` (default), `"virtual"` (advance by hand), or any {@link Clock}. */
+  clock?: Clock | "system" | "virtual";
+  /** Task timing: `"fast"` (seconds, default), `"realistic"` (minutes) or a custom profile. */
+  timing?: "fast" | "realistic" | TimingProfile;
+  /** Accept only these bearer keys (default: any non-empty key, each its own tenant). */
+  keys?: readonly string[];
+  /** The create response shape: `"documented"` (default) or `"observed"` (the gateway's code). */
+  createShape?: "documented" | "observed";
+  /** `whsec_<base64>`: sign callbacks with Standard Webhooks. */
+  webhookSecret?: string;
+  /** Callback hosts allowed beyond loopback. */
+  callbackAllowedHosts?: readonly string[];
+  /** Delivery attempts per callback before giving up. */
+  callbackMaxAttempts?: number;
+  /** Seed of the failure-rate PRNG. Default 1. */
+  seed?: number;
+  /** Probability in [0, 1] that an accepted task fails. Default 0. */
+  failureRate?: number;
+  /** Server-wide scenario in `X-Mock-Scenario` syntax (e.g. `"fail"`). */
+  scenario?: string;
+  /** Unfinished tasks allowed per key; 0 (default) = no limit. Over it: 429 like Kling 1303. */
+  concurrencyLimit?: number;
+  /** `Retry-After` seconds on 429/503 answers. Default 5. */
+  retryAfterSeconds?: number;
+  /** Tasks are forgotten this long after submit (ms on the clock). Default 24 h. */
+  taskTtlMs?: number;
+  /** At most this many tasks are stored (oldest evicted first). Default 200,000. */
+  maxTasks?: number;
+  /** Largest request body in bytes. Default 60 MiB (four 10 MB images in Base64 fit). */
+  maxBodyBytes?: number;
+  /** Models with a channel; others get 503 `model_not_found`. Default `["kling-v1-6"]`. */
+  models?: readonly string[];
+  /** Base URL written into video URLs; default the adapter's own base URL. */
+  publicUrl?: string;
+  /** Log sink, or `false` for silence. Default: the adapter's (stderr for the server). */
+  log?: LogSink | false;
+  /** Log one line per request (default false: only start-up, violations and errors). */
+  logRequests?: boolean;
+  /**
+   * @internal For the mock's own tests: rewrites a simulator reply before it is checked against
+   * the spec, so a test can prove a broken reply becomes a loud 500.
+   */
+  replyHook?: (reply: { status: number; body: unknown }) => { status: number; body: unknown };
+}
+
+/** The defaults, applied by every adapter. */
+export const DEFAULTS = {
+  host: "127.0.0.1",
+  port: 0,
+  seed: 1,
+  failureRate: 0,
+  concurrencyLimit: 0,
+  retryAfterSeconds: 5,
+  taskTtlMs: 24 * 60 * 60 * 1000,
+  maxTasks: 200_000,
+  maxBodyBytes: 60 * 1024 * 1024,
+  models: ["kling-v1-6"] as readonly string[],
+  createShape: "documented" as const,
+} as const;

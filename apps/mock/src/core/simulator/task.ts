@@ -1,0 +1,130 @@
+/**
+ * One task and the pure functions that derive its state from its timestamps: nothing runs per
+ * task between requests, so 100,000 stored tasks cost memory but no CPU.
+ */
+import type { TimerHandle } from "../clock.js";
+import { uuid, videoId } from "../ids.js";
+
+/** Kling's task status. */
+export type KlingStatus = "submitted" | "processing" | "succeed" | "failed";
+/** The gateway's status. */
+export type GatewayStatus = "NOT_START" | "SUBMITTED" | "IN_PROGRESS" | "SUCCESS" | "FAILURE";
+/** Aspect ratios the spec allows. */
+export type AspectRatio = "16:9" | "9:16" | "1:1";
+
+/** A stored task. Times are ms on the mock's clock; `Infinity` means "not scheduled" (held). */
+export interface Task {
+  readonly id: string;
+  /** The tenant: the bearer key. Only compared, never logged. */
+  readonly owner: string;
+  readonly model: string;
+  readonly mode: "std" | "pro";
+  readonly aspectRatio: AspectRatio;
+  readonly durationSeconds: number;
+  readonly externalTaskId: string | undefined;
+  readonly callbackUrl: string | undefined;
+  readonly createdAt: number;
+  refreshAt: number;
+  processingAt: number;
+  finishAt: number;
+  outcome: "succeed" | "failed";
+  failReason: string;
+  /** How many status changes were already sent to the callback (0 = none). */
+  emitted: number;
+  /** Pending callback timers (only tasks with a callback have any), so a forced state or expiry can cancel them. */
+  timers: TimerHandle[] | undefined;
+}
+
+/** Kling's status of a task at `now`. */
+export function klingStatus(task: Task, now: number): KlingStatus {
+  if (now >= task.finishAt) return task.outcome;
+  if (now >= task.processingAt) return "processing";
+  return "submitted";
+}
+
+/** The gateway's status and progress at `now` (the gateway-code mapping in the spec). */
+export function gatewayStatus(
+  task: Task,
+  now: number,
+): { status: GatewayStatus; progress: string } {
+  if (now < task.refreshAt) return { status: "NOT_START", progress: "0%" };
+  switch (klingStatus(task, now)) {
+    case "submitted":
+      return { status: "SUBMITTED", progress: "10%" };
+    case "processing":
+      return { status: "IN_PROGRESS", progress: "30%" };
+    case "succeed":
+      return { status: "SUCCESS", progress: "100%" };
+    case "failed":
+      return { status: "FAILURE", progress: "100%" };
+  }
+}
+
+/** Whether the task still holds a concurrency slot at `now`. */
+export function inFlight(task: Task, now: number): boolean {
+  return now < task.finishAt;
+}
+
+/** When the task last changed status (ms), as Kling's `updated_at`. */
+export function updatedAt(task: Task, now: number): number {
+  if (now >= task.finishAt) return task.finishAt;
+  if (now >= task.processingAt) return task.processingAt;
+  return task.createdAt;
+}
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** Kling's task object, as nested in the query and posted to callbacks. */
+export function klingTask(task: Task, now: number, videoUrl: string) {
+  const status = klingStatus(task, now);
+  return {
+    task_id: task.id,
+    task_status: status,
+    task_status_msg: status === "failed" ? task.failReason : "",
+    task_info: task.externalTaskId === undefined ? {} : { external_task_id: task.externalTaskId },
+    created_at: task.createdAt,
+    updated_at: updatedAt(task, now),
+    task_result: {
+      videos:
+        status === "succeed"
+          ? [{ id: videoId(task.id), url: videoUrl, duration: String(task.durationSeconds) }]
+          : [],
+    },
+  };
+}
+
+/** The gateway's answer to `GET .../{task_id}`. */
+export function queryResponse(task: Task, now: number, videoUrl: string) {
+  const { status, progress } = gatewayStatus(task, now);
+  const kling = klingStatus(task, now);
+  const notStarted = status === "NOT_START";
+  return {
+    code: "success" as const,
+    message: "",
+    data: {
+      task_id: task.id,
+      action: "multiImage2Video",
+      status,
+      progress,
+      // The gateway's quirk: on success the video URL is in fail_reason (see the spec).
+      fail_reason: notStarted
+        ? ""
+        : kling === "failed"
+          ? task.failReason
+          : kling === "succeed"
+            ? videoUrl
+            : "",
+      submit_time: seconds(task.createdAt),
+      start_time: !notStarted && now >= task.processingAt ? seconds(task.processingAt) : 0,
+      finish_time: !notStarted && now >= task.finishAt ? seconds(task.finishAt) : 0,
+      data: notStarted
+        ? null
+        : {
+            code: 0,
+            message: "SUCCEED",
+            request_id: uuid(),
+            data: klingTask(task, now, videoUrl),
+          },
+    },
+  };
+}
