@@ -262,8 +262,9 @@ export async function sendWithRetries(
         return response;
       }
       release();
-      // Drain the body so the connection can be reused.
-      await response.body?.cancel().catch(() => {});
+      // Free the connection. Not awaited: under MSW 2 a mocked body's cancel never settles
+      // (mswjs/interceptors#799), which would hang every retry.
+      response.body?.cancel().catch(() => {});
       await sleep(delay, caller);
     } else {
       await sleep(backoffMs(attempt), caller);
