@@ -1,9 +1,10 @@
 /**
  * The video route, `/__mock/videos/<task_id>.mp4`: a succeeded task's MP4 (a committed fixture of
  * the task's aspect ratio and duration), with `Range` support so a `<video>` element can seek. No
- * key is needed: a `<video>` element cannot send one, and the task id is unguessable.
+ * key is needed: a `<video>` element cannot send one, and the task id is unguessable. The
+ * fixtures (about 70 kB) load on the first video request, so a browser bundle of the MSW handlers
+ * carries them in a chunk of their own, fetched only when a video is played.
  */
-import { MP4_MIME_TYPE, rangeReply, videoBytes } from "../../video/index.js";
 import type { Clock } from "../clock.js";
 import { controlError } from "../control/handler.js";
 import type { MockReply, MockRequest } from "../request.js";
@@ -17,12 +18,12 @@ export function videoTaskId(path: string): string | undefined {
 }
 
 /** Answers GET or HEAD for a task's video; 404 until the task has succeeded. */
-export function answerVideo(
+export async function answerVideo(
   store: TaskStore,
   clock: Clock,
   req: MockRequest,
   taskId: string,
-): MockReply {
+): Promise<MockReply> {
   req.discardBody();
   const now = clock.now();
   const task = store.any(taskId, now);
@@ -32,17 +33,12 @@ export function answerVideo(
       ...controlError(404, "not_found", "no video for this task (unknown, or not succeeded yet)"),
     };
   }
+  const { videoBytes, videoReply } = await import("../../video/index.js");
   const range = req.headers.range;
-  const reply = rangeReply(
+  const reply = videoReply(
     req.method,
     typeof range === "string" ? range : undefined,
     videoBytes(task.aspectRatio, task.durationSeconds),
-    MP4_MIME_TYPE,
   );
-  return {
-    kind: "bytes",
-    status: reply.status,
-    headers: { ...reply.headers, "cache-control": "public, max-age=86400, immutable" },
-    body: reply.body,
-  };
+  return { kind: "bytes", ...reply };
 }
