@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseCli } from "../src/cli-args.js";
+import { parseCli, USAGE } from "../src/cli-args.js";
+import { SCENARIOS } from "../src/core/simulator/scenarios.js";
+import { CONTROL_ROUTES } from "../src/generated/control-api.js";
 
 describe("kling-mock command line", () => {
   it("defaults to 127.0.0.1:4010, fast timing, system clock, documented shape", () => {
@@ -82,5 +84,14 @@ describe("kling-mock command line", () => {
 
   it("--help", () => {
     expect(parseCli(["--help"], {})).toEqual({ kind: "help" });
+  });
+
+  it("--help lists every scenario and every control API route, and how to clear a scenario", () => {
+    expect(parseCli(["--help"], {})).toEqual({ kind: "help" });
+    for (const s of SCENARIOS) expect(USAGE).toContain(`  ${s.name}`);
+    for (const r of CONTROL_ROUTES)
+      expect(USAGE).toMatch(new RegExp(`${r.method}\\s+${r.path.replace(/[{}]/g, "\\$&")}`));
+    expect(USAGE).toContain('{"scenario": null}');
+    expect(CONTROL_ROUTES.length).toBeGreaterThanOrEqual(9);
   });
 });

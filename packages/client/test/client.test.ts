@@ -799,7 +799,12 @@ describe("waitForTask, watchTask, submitAndWait", () => {
     server = await startServer((_hit, res, n) =>
       json(res, 200, queryBody(n === 0 ? "processing" : "succeed")),
     );
-    const done = await client(server.url).waitForTask(TASK_ID, { intervalMs: 200, timeoutMs: 100 });
+    // The first poll must come back inside the deadline (a loaded CI machine once took over
+    // 100 ms), and the interval is longer than the deadline, so the second poll is the extra one.
+    const done = await client(server.url).waitForTask(TASK_ID, {
+      intervalMs: 3_000,
+      timeoutMs: 1_000,
+    });
     expect(done.status).toBe("succeed");
     expect(server.hits).toHaveLength(2);
   });

@@ -3,12 +3,12 @@
  * scripts/make-video-fixtures.mjs) and decodes them from Base64 with `atob`, which Node 20 and
  * browsers both have: no `node:` imports, no file reads.
  */
+import type { AspectRatio } from "../core/api-types.js";
 import { VIDEO_FIXTURES, type VideoFixture } from "../generated/video-fixtures.js";
 
+/** The aspect ratios the API accepts (from the spec); one fixture set each. */
+export type { AspectRatio } from "../core/api-types.js";
 export type { VideoFixture } from "../generated/video-fixtures.js";
-
-/** The aspect ratios the API accepts; one fixture set each. */
-export type AspectRatio = "16:9" | "9:16" | "1:1";
 
 /** The durations, in seconds, there are fixtures for. */
 export const FIXTURE_DURATIONS: readonly number[] = [5, 10];

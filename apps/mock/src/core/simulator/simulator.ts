@@ -3,20 +3,18 @@
  * keeps the tasks, and sends callbacks when a task changes status on the clock. It produces plain
  * `{status, headers, body}` replies; the server checks each against the spec with Prism.
  */
+import type {
+  CreateBody,
+  DocumentedCreateTaskResponse,
+  ObservedCreateTaskResponse,
+} from "../api-types.js";
 import type { Clock } from "../clock.js";
 import { errors, type JsonReply } from "../errors/envelopes.js";
 import { randomId, uuid } from "../ids.js";
 import { type Random, seededRandom } from "./random.js";
 import type { Scenario } from "./scenarios.js";
 import { TaskStore } from "./store.js";
-import {
-  type AspectRatio,
-  type KlingStatus,
-  klingStatus,
-  klingTask,
-  queryResponse,
-  type Task,
-} from "./task.js";
+import { type KlingStatus, klingStatus, klingTask, queryResponse, type Task } from "./task.js";
 import type { TimingProfile } from "./timing.js";
 
 /** The slice of the lead's CallbackDispatcher the simulator uses. */
@@ -55,18 +53,8 @@ export interface SimulatorOptions {
   videoUrl(taskId: string): string;
 }
 
-/** A validated submit body (Prism already checked it against the spec). */
-export interface CreateBody {
-  model?: string;
-  model_name?: string;
-  image_list: { image: string }[];
-  prompt: string;
-  mode?: "std" | "pro";
-  aspect_ratio?: AspectRatio;
-  duration?: "5" | "10";
-  callback_url?: string;
-  external_task_id?: string;
-}
+/** A validated submit body (the engine already checked it against the spec). */
+export type { CreateBody } from "../api-types.js";
 
 const FAIL_REASON = "Video generation failed due to an internal error, please try again";
 
@@ -180,7 +168,7 @@ export class Simulator {
     return { status: 200, body: this.#createBody(task) };
   }
 
-  #createBody(task: Task) {
+  #createBody(task: Task): DocumentedCreateTaskResponse | ObservedCreateTaskResponse {
     if (this.settings.createShape === "observed") {
       return {
         id: task.id,

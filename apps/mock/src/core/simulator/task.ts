@@ -2,15 +2,17 @@
  * One task and the pure functions that derive its state from its timestamps: nothing runs per
  * task between requests, so 100,000 stored tasks cost memory but no CPU.
  */
+import type {
+  AspectRatio,
+  GatewayStatus,
+  KlingStatus,
+  KlingTask,
+  TaskQueryResponse,
+} from "../api-types.js";
 import type { TimerHandle } from "../clock.js";
 import { uuid, videoId } from "../ids.js";
 
-/** Kling's task status. */
-export type KlingStatus = "submitted" | "processing" | "succeed" | "failed";
-/** The gateway's status. */
-export type GatewayStatus = "NOT_START" | "SUBMITTED" | "IN_PROGRESS" | "SUCCESS" | "FAILURE";
-/** Aspect ratios the spec allows. */
-export type AspectRatio = "16:9" | "9:16" | "1:1";
+export type { AspectRatio, GatewayStatus, KlingStatus } from "../api-types.js";
 
 /** A stored task. Times are ms on the mock's clock; `Infinity` means "not scheduled" (held). */
 export interface Task {
@@ -75,7 +77,7 @@ export function updatedAt(task: Task, now: number): number {
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /** Kling's task object, as nested in the query and posted to callbacks. */
-export function klingTask(task: Task, now: number, videoUrl: string) {
+export function klingTask(task: Task, now: number, videoUrl: string): KlingTask {
   const status = klingStatus(task, now);
   return {
     task_id: task.id,
@@ -94,7 +96,7 @@ export function klingTask(task: Task, now: number, videoUrl: string) {
 }
 
 /** The gateway's answer to `GET .../{task_id}`. */
-export function queryResponse(task: Task, now: number, videoUrl: string) {
+export function queryResponse(task: Task, now: number, videoUrl: string): TaskQueryResponse {
   const { status, progress } = gatewayStatus(task, now);
   const kling = klingStatus(task, now);
   const notStarted = status === "NOT_START";
