@@ -95,6 +95,12 @@ export function createMockCore(
     ...(options.callbackMaxAttempts === undefined
       ? {}
       : { maxAttempts: options.callbackMaxAttempts }),
+    ...(options.callbackConcurrency === undefined
+      ? {}
+      : { maxConcurrent: options.callbackConcurrency }),
+    ...(options.callbackConcurrencyPerTarget === undefined
+      ? {}
+      : { maxConcurrentPerTarget: options.callbackConcurrencyPerTarget }),
   });
   const simulator = new Simulator({
     clock,

@@ -24,6 +24,13 @@ export interface MockOptions {
   callbackAllowedHosts?: readonly string[];
   /** Delivery attempts per callback before giving up. */
   callbackMaxAttempts?: number;
+  /**
+   * Callback attempts in flight at once, across all receivers (default 32); the rest wait in
+   * order. Each attempt holds a socket, so this bounds what a burst of callbacks can take.
+   */
+  callbackConcurrency?: number;
+  /** Callback attempts in flight at once to one receiver (`host:port`), default 8. */
+  callbackConcurrencyPerTarget?: number;
   /** Seed of the failure-rate PRNG. Default 1. */
   seed?: number;
   /** Probability in [0, 1] that an accepted task fails. Default 0. */

@@ -17,6 +17,14 @@ export interface CallbackDispatcherOptions {
   retryDelaysMs?: readonly number[];
   /** Real-time limit for one attempt (default 10 s). */
   attemptTimeoutMs?: number;
+  /**
+   * Attempts in flight at once, across all receivers (default 32). Each holds a socket; the rest
+   * wait their turn in order, so a burst of callbacks to a receiver that never answers cannot use
+   * up the process's file descriptors and starve the API.
+   */
+  maxConcurrent?: number;
+  /** Attempts in flight at once to one receiver (`host:port`), default 8. */
+  maxConcurrentPerTarget?: number;
   /** Most records kept in the log; the oldest go first (default 1000). */
   logLimit?: number;
   /** The fetch used to deliver (default: the global one). */
@@ -46,6 +54,14 @@ interface Delivery {
   owner: string;
   record: DeliveryRecord;
   body: string;
+  /** `host:port` of the receiver, the unit of the per-target bound. */
+  target: string;
+}
+
+/** A delivery whose turn has come, waiting for a free slot. */
+interface Ready {
+  queueKey: string;
+  delivery: Delivery;
 }
 
 const DEFAULT_DELAYS = [1_000, 2_000, 4_000, 8_000] as const;
@@ -63,6 +79,12 @@ export class CallbackDispatcher {
   readonly #maxAttempts: number;
   readonly #delays: readonly number[];
   readonly #attemptTimeoutMs: number;
+  readonly #maxConcurrent: number;
+  readonly #maxPerTarget: number;
+  /** Deliveries waiting for a slot, in the order their turn came. */
+  #ready: Ready[] = [];
+  #active = 0;
+  readonly #activeByTarget = new Map<string, number>();
   readonly #logLimit: number;
   readonly #fetch: typeof fetch;
   readonly #queues = new Map<string, Delivery[]>();
@@ -83,6 +105,8 @@ export class CallbackDispatcher {
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.#delays = options.retryDelaysMs?.length ? options.retryDelaysMs : DEFAULT_DELAYS;
     this.#attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
+    this.#maxConcurrent = Math.max(1, options.maxConcurrent ?? 32);
+    this.#maxPerTarget = Math.max(1, options.maxConcurrentPerTarget ?? 8);
     this.#logLimit = options.logLimit ?? 1_000;
     this.#fetch = options.fetch ?? globalThis.fetch;
   }
@@ -114,7 +138,7 @@ export class CallbackDispatcher {
     }
     const queueKey = `${owner}\u0000${taskId}`;
     const queue = this.#queues.get(queueKey);
-    const delivery = { owner, record, body: JSON.stringify(payload) };
+    const delivery = { owner, record, body: JSON.stringify(payload), target: targetOf(url) };
     if (queue) {
       queue.push(delivery);
       return;
@@ -142,6 +166,7 @@ export class CallbackDispatcher {
     for (const t of this.#timers) this.#clock.clearTimeout(t);
     this.#timers.clear();
     this.#queues.clear();
+    this.#ready = [];
     this.#log = [];
     this.#owners = new WeakMap();
   }
@@ -160,34 +185,77 @@ export class CallbackDispatcher {
     if (this.#log.length > this.#logLimit) this.#log.splice(0, this.#log.length - this.#logLimit);
   }
 
+  /** The delivery's turn has come: it runs as soon as a slot (global and per target) is free. */
   #attempt(queueKey: string, delivery: Delivery): void {
+    this.#ready.push({ queueKey, delivery });
+    this.#pump();
+  }
+
+  /** Starts waiting deliveries, oldest first, while slots are free. */
+  #pump(): void {
+    if (this.#ready.length === 0 || this.#active >= this.#maxConcurrent) return;
+    const waiting: Ready[] = [];
+    for (const item of this.#ready) {
+      const busy = this.#activeByTarget.get(item.delivery.target) ?? 0;
+      if (this.#active < this.#maxConcurrent && busy < this.#maxPerTarget) {
+        this.#active++;
+        this.#activeByTarget.set(item.delivery.target, busy + 1);
+        this.#start(item.queueKey, item.delivery);
+      } else {
+        waiting.push(item);
+      }
+    }
+    this.#ready = waiting;
+  }
+
+  #release(target: string): void {
+    this.#active--;
+    const busy = (this.#activeByTarget.get(target) ?? 1) - 1;
+    if (busy <= 0) this.#activeByTarget.delete(target);
+    else this.#activeByTarget.set(target, busy);
+  }
+
+  #start(queueKey: string, delivery: Delivery): void {
     const generation = this.#generation;
     const run = this.#send(delivery).then((result) => {
-      if (generation !== this.#generation) return;
-      const { record } = delivery;
-      record.at = this.#clock.now();
-      if (result.ok) {
-        record.outcome = "delivered";
-        delete record.error;
-      } else {
-        record.error = result.error;
-        if (record.attempt >= this.#maxAttempts || this.#closed) {
-          record.outcome = "failed";
-        } else {
-          const delay =
-            this.#delays[Math.min(record.attempt - 1, this.#delays.length - 1)] ?? 1_000;
-          const timer = this.#clock.setTimeout(() => {
-            this.#timers.delete(timer);
-            this.#attempt(queueKey, delivery);
-          }, delay);
-          this.#timers.add(timer);
-          return;
-        }
+      this.#release(delivery.target);
+      try {
+        this.#settle(generation, queueKey, delivery, result);
+      } finally {
+        this.#pump();
       }
-      this.#next(queueKey);
     });
     this.#inFlight.add(run);
     void run.finally(() => this.#inFlight.delete(run));
+  }
+
+  #settle(
+    generation: number,
+    queueKey: string,
+    delivery: Delivery,
+    result: { ok: true } | { ok: false; error: string },
+  ): void {
+    if (generation !== this.#generation) return;
+    const { record } = delivery;
+    record.at = this.#clock.now();
+    if (result.ok) {
+      record.outcome = "delivered";
+      delete record.error;
+    } else {
+      record.error = result.error;
+      if (record.attempt >= this.#maxAttempts || this.#closed) {
+        record.outcome = "failed";
+      } else {
+        const delay = this.#delays[Math.min(record.attempt - 1, this.#delays.length - 1)] ?? 1_000;
+        const timer = this.#clock.setTimeout(() => {
+          this.#timers.delete(timer);
+          this.#attempt(queueKey, delivery);
+        }, delay);
+        this.#timers.add(timer);
+        return;
+      }
+    }
+    this.#next(queueKey);
   }
 
   #next(queueKey: string): void {
@@ -244,6 +312,16 @@ export class CallbackDispatcher {
       clearTimeout(timeout);
       this.#controllers.delete(controller);
     }
+  }
+}
+
+/** `host:port` of a URL (the per-target unit); the URL was checked when the delivery was queued. */
+function targetOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === "https:" ? "443" : "80")}`;
+  } catch {
+    return url;
   }
 }
 
