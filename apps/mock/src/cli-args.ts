@@ -1,4 +1,5 @@
 /** Parses `kling-mock`'s command line into server options (no side effects, so it is testable). */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { SCENARIOS } from "./core/simulator/scenarios.js";
 import { CONTROL_ROUTES } from "./generated/control-api.js";
@@ -15,7 +16,11 @@ export const USAGE = `Usage: kling-mock [options]
   --clock system|virtual  virtual: time moves only via POST /__mock/clock/advance
   --webhook-secret <s>    whsec_<base64>: sign callbacks (Standard Webhooks)
   --callback-hosts <list> comma-separated callback hosts allowed beyond loopback
-  --keys <list>           comma-separated keys to accept (default: any non-empty key)
+  --keys <list>           comma-separated keys to accept (default: any non-empty key); also
+                          $KLING_MOCK_KEYS, or --keys-file <path> (one per line), so keys need
+                          not show in ps. With keys, the control API needs one of them too
+  --control-token <t>     a bearer token for the control API only (closes it to others); also
+                          $KLING_MOCK_CONTROL_TOKEN or --control-token-file <path>
   --create-shape documented|observed   create response shape (default documented)
   --seed <n>              seed of the failure-rate PRNG (default 1)
   --failure-rate <0..1>   share of accepted tasks that fail (default 0)
@@ -60,7 +65,11 @@ const list = (text: string | undefined) =>
         .filter((s) => s !== "");
 
 /** Parses arguments (without `node` and the script) and the environment. */
-export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliResult {
+export function parseCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  readText: (path: string) => string = (path) => readFileSync(path, "utf8"),
+): CliResult {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -73,6 +82,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
         "webhook-secret": { type: "string" },
         "callback-hosts": { type: "string" },
         keys: { type: "string" },
+        "keys-file": { type: "string" },
+        "control-token": { type: "string" },
+        "control-token-file": { type: "string" },
         "create-shape": { type: "string" },
         seed: { type: "string" },
         "failure-rate": { type: "string" },
@@ -122,9 +134,30 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
   for (const v of [port, seed, concurrency])
     if (typeof v === "string") return { kind: "error", message: v };
   if ((port as number) > 65_535) return { kind: "error", message: `--port must be at most 65535` };
-  const keys = list(str("keys"));
+  // Secrets: a flag, else a file, else the environment (a file or the environment keeps them out
+  // of `ps`); a file that cannot be read is a one-line error, never an open mock.
+  const read = (flag: string): string | { error: string } | undefined => {
+    const path = str(flag);
+    if (path === undefined) return undefined;
+    try {
+      return readText(path);
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "unreadable";
+      return { error: `--${flag}: cannot read ${path} (${code})` };
+    }
+  };
+  const keysFile = read("keys-file");
+  if (typeof keysFile === "object") return { kind: "error", message: keysFile.error };
+  const keys =
+    list(str("keys")) ??
+    (keysFile === undefined ? undefined : list(keysFile.split(/\r?\n/).join(","))) ??
+    list(env.KLING_MOCK_KEYS);
   if (keys !== undefined && keys.length === 0)
     return { kind: "error", message: "--keys needs at least one key" };
+  const tokenFile = read("control-token-file");
+  if (typeof tokenFile === "object") return { kind: "error", message: tokenFile.error };
+  const controlToken = (str("control-token") ?? tokenFile ?? env.KLING_MOCK_CONTROL_TOKEN)?.trim();
+  if (controlToken === "") return { kind: "error", message: "--control-token is empty" };
   const hosts = list(str("callback-hosts"));
   return {
     kind: "start",
@@ -144,6 +177,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       ui: true,
       ...(secret === undefined ? {} : { webhookSecret: secret }),
       ...(keys === undefined ? {} : { keys }),
+      ...(controlToken === undefined ? {} : { controlToken }),
       ...(hosts === undefined ? {} : { callbackAllowedHosts: hosts }),
     },
   };

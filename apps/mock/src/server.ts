@@ -15,13 +15,14 @@ import { fileURLToPath } from "node:url";
 import { specPath } from "@kling-multi-image/spec";
 import type { DeliveryRecord } from "./core/callbacks/index.js";
 import type { Clock, VirtualClock } from "./core/clock.js";
+import { controlError } from "./core/control/handler.js";
 import { errors } from "./core/errors/envelopes.js";
 import { createMockCore } from "./core/mock.js";
 import { DEFAULTS, type MockOptions } from "./core/options.js";
 import { type MockReply, type MockRequest, splitTarget } from "./core/request.js";
 import type { Simulator } from "./core/simulator/simulator.js";
 import { drain, readBody } from "./http/body.js";
-import { answerPreflight, setCorsHeaders } from "./http/cors.js";
+import { answerPreflight, crossSiteControlWrite, setCorsHeaders } from "./http/cors.js";
 import { sendJson } from "./http/send.js";
 import { loadPrismEngine } from "./prism/engine.js";
 import { createUiHandler, type UiOptions } from "./ui/index.js";
@@ -121,6 +122,16 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       return;
     }
     setCorsHeaders(req, res);
+    if (crossSiteControlWrite(req)) {
+      drain(req);
+      const refused = controlError(
+        403,
+        "cross_site_request",
+        "state-changing control requests are only taken from pages on this machine (a loopback Origin)",
+      );
+      sendJson(res, refused.status, refused.body);
+      return;
+    }
     if (ui?.(req, res)) return;
     core
       .handle(toMockRequest(req))

@@ -94,4 +94,28 @@ describe("kling-mock command line", () => {
     expect(USAGE).toContain('{"scenario": null}');
     expect(CONTROL_ROUTES.length).toBeGreaterThanOrEqual(9);
   });
+
+  it("reads keys and the control token from a flag, a file or the environment, never needing ps", () => {
+    const files: Record<string, string> = { "/k": "alpha\nbeta\n\n", "/t": "ops\n" };
+    const read = (path: string) => {
+      const text = files[path];
+      if (text === undefined) throw Object.assign(new Error("nope"), { code: "ENOENT" });
+      return text;
+    };
+    expect(parseCli(["--keys-file", "/k", "--control-token-file", "/t"], {}, read)).toMatchObject({
+      options: { keys: ["alpha", "beta"], controlToken: "ops" },
+    });
+    expect(
+      parseCli([], { KLING_MOCK_KEYS: "x, y", KLING_MOCK_CONTROL_TOKEN: "tok" }, read),
+    ).toMatchObject({ options: { keys: ["x", "y"], controlToken: "tok" } });
+    // A flag wins over the environment.
+    expect(parseCli(["--keys", "a"], { KLING_MOCK_KEYS: "x" }, read)).toMatchObject({
+      options: { keys: ["a"] },
+    });
+    expect(parseCli(["--keys-file", "/missing"], {}, read)).toEqual({
+      kind: "error",
+      message: "--keys-file: cannot read /missing (ENOENT)",
+    });
+    expect(parseCli([], {}, read)).not.toHaveProperty("options.controlToken");
+  });
 });

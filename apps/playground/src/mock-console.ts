@@ -128,7 +128,10 @@ export class MockConsole {
   advance(): Promise<void> {
     return this.#action(async () => {
       const ms = Number(byId<HTMLInputElement>("advance-ms").value);
-      const { error } = await this.#api.POST("/__mock/clock/advance", { body: { ms } });
+      const { error } = await this.#api.POST("/__mock/clock/advance", {
+        body: { ms },
+        headers: this.#headers(),
+      });
       return error ? `Could not advance the clock: ${error.error.message}` : undefined;
     });
   }
@@ -140,6 +143,7 @@ export class MockConsole {
       const { error } = await this.#api.POST("/__mock/tasks/{task_id}/state", {
         params: { path: { task_id: task.task_id } },
         body,
+        headers: this.#headers(),
       });
       return error ? `Could not force ${task.task_id}: ${error.error.message}` : undefined;
     });

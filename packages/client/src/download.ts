@@ -7,7 +7,15 @@
  * Kling deletes generated videos 30 days after they are made: download what you keep.
  * @packageDocumentation
  */
-import { ConnectionError, errorFromResponse, KlingApiError } from "./errors.js";
+import {
+  ConnectionError,
+  KlingApiError,
+  NotFoundError,
+  PermissionDeniedError,
+  parseRetryAfter,
+  RateLimitError,
+  ServerError,
+} from "./errors.js";
 import type { FetchLike } from "./retry.js";
 import type { Task, Video } from "./task.js";
 
@@ -90,6 +98,29 @@ function videoUrl(source: VideoSource): string {
 /** A whole number from a header, or undefined. */
 function count(value: string | null | undefined): number | undefined {
   return value && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * The typed error for a video's HTTP error answer (a CDN's, not the gateway's: its body is a
+ * short text or XML page, kept in `body`).
+ */
+async function httpError(url: string, response: Response): Promise<KlingApiError> {
+  const { status, headers } = response;
+  const body = (await response.text().catch(() => "")).slice(0, 500);
+  const gone = status === 403 || status === 404 || status === 410;
+  const ErrorClass = gone
+    ? status === 403
+      ? PermissionDeniedError
+      : NotFoundError
+    : status === 429
+      ? RateLimitError
+      : status >= 500
+        ? ServerError
+        : KlingApiError;
+  return new ErrorClass(
+    `${status} downloading ${url}${gone ? " (Kling deletes videos 30 days after they are made)" : ""}`,
+    { status, body, headers, retryAfterMs: parseRetryAfter(headers) },
+  );
 }
 
 /**
@@ -224,11 +255,7 @@ export async function downloadVideo(
           headers: received > 0 ? { range: `bytes=${received}-` } : {},
         });
         if (response.ok && response.body) return take(response);
-        const text = await response.text().catch(() => "");
-        failure = errorFromResponse(response.status, text, response.headers);
-        if (response.status === 403 || response.status === 404 || response.status === 410) {
-          failure.message += " (Kling deletes videos 30 days after they are made)";
-        }
+        failure = await httpError(url, response);
         if (!TRANSIENT.includes(response.status)) throw failure;
       } catch (error) {
         if (signal?.aborted) throw signal.reason;

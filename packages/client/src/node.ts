@@ -55,13 +55,16 @@ export async function downloadVideoToFile(
   const video = await downloadVideo(source, options);
   const suffix = `.${globalThis.crypto.randomUUID().slice(0, 8)}.part`;
   const temp = typeof path === "string" ? `${path}${suffix}` : new URL(`${path.href}${suffix}`);
+  const reader = video.body.getReader();
   let file: Awaited<ReturnType<typeof open>> | undefined;
   try {
     file = await open(temp, "wx");
     let bytes = 0;
-    for await (const chunk of video.body) {
-      await file.write(chunk);
-      bytes += chunk.length;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      await file.write(value);
+      bytes += value.length;
     }
     await file.sync();
     await file.close();
@@ -70,8 +73,8 @@ export async function downloadVideoToFile(
     return { path, bytes, url: video.url, contentType: video.contentType };
   } catch (error) {
     await file?.close().catch(() => {});
-    // Stops the download when the file failed first; a no-op once the body ended.
-    await video.body.cancel(error).catch(() => {});
+    // Stops the download when the file failed first; a no-op once the body failed.
+    await reader.cancel(error).catch(() => {});
     await rm(temp, { force: true });
     throw error;
   }

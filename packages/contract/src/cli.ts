@@ -45,12 +45,19 @@ function integer(name: string, raw: string | undefined): number | undefined {
 
 class UsageError extends Error {}
 
-/** A POST-based clock: `{ms}` to `url`, failing loudly so a broken clock is not mistaken for a slow task. */
-export function advanceVia(url: string): (ms: number) => Promise<void> {
+/**
+ * A POST-based clock: `{ms}` to `url` (with `apiKey` as the bearer, for a mock whose control API
+ * needs a key), failing loudly so a broken clock is not mistaken for a slow task.
+ */
+export function advanceVia(url: string, apiKey?: string): (ms: number) => Promise<void> {
   return async (ms) => {
     const res = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      // A mock started with keys closes its control API to callers without one.
+      headers: {
+        "Content-Type": "application/json",
+        ...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}),
+      },
       body: JSON.stringify({ ms }),
     });
     await res.arrayBuffer();
@@ -114,7 +121,7 @@ export function parseCli(
   if (values["no-callbacks"]) options.callbacks = false;
   else if (values["callback-public-url"])
     options.callbacks = { publicUrl: values["callback-public-url"] };
-  if (values["advance-url"]) options.advance = advanceVia(values["advance-url"]);
+  if (values["advance-url"]) options.advance = advanceVia(values["advance-url"], apiKey);
   if (values.image && values.image.length > 0) options.imageUrls = values.image;
   if (values.only) {
     const names = values.only.split(",").map((s) => s.trim());

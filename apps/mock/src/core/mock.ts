@@ -129,6 +129,13 @@ export function createMockCore(
     timing: timing.name,
     videoUrl,
     log,
+    controlKeys:
+      options.keys === undefined && options.controlToken === undefined
+        ? undefined
+        : new Set([
+            ...(options.keys ?? []),
+            ...(options.controlToken ? [options.controlToken] : []),
+          ]),
   };
   const api: ApiStage = {
     engine: engines.api,

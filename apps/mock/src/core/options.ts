@@ -14,8 +14,16 @@ export interface MockOptions {
   clock?: Clock | "system" | "virtual";
   /** Task timing: `"fast"` (seconds, default), `"realistic"` (minutes) or a custom profile. */
   timing?: "fast" | "realistic" | TimingProfile;
-  /** Accept only these bearer keys (default: any non-empty key, each its own tenant). */
+  /**
+   * Accept only these bearer keys (default: any non-empty key, each its own tenant). With keys,
+   * the control API needs one of them (or `controlToken`) too.
+   */
   keys?: readonly string[];
+  /**
+   * A bearer token for the control API only (not the Kling API). Setting it (or `keys`) closes the
+   * control API to callers without it; the health check and the videos stay open.
+   */
+  controlToken?: string;
   /** The create response shape: `"documented"` (default) or `"observed"` (the gateway's code). */
   createShape?: "documented" | "observed";
   /** `whsec_<base64>`: sign callbacks with Standard Webhooks. */

@@ -254,6 +254,33 @@ export interface components {
         };
     };
     responses: {
+        /** @description The mock was started with keys (`--keys`, `KLING_MOCK_KEYS`, `--keys-file`) or a control token (`--control-token`): every control route but the health check and the videos then needs `Authorization: Bearer <one of the keys, or the token>`. */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A state-changing request from a web page that is not on this machine (its `Origin` is not a loopback address), refused whatever CORS says, so no page on the web can reset or reconfigure a developer's mock. The server only; MSW handlers run inside the page itself. */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A state-changing request with a body that is not JSON (`text/plain`, a form): a browser sends those without a preflight, so they are refused. */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The request breaks this document. */
         BadRequest: {
             headers: {
@@ -329,6 +356,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskList"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
         };
     };
     forceTaskState: {
@@ -356,8 +384,11 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     advanceClock: {
@@ -383,7 +414,10 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     getConfig: {
@@ -404,6 +438,7 @@ export interface operations {
                     "application/json": components["schemas"]["Config"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
         };
     };
     patchConfig: {
@@ -429,6 +464,9 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     listCallbacks: {
@@ -451,6 +489,7 @@ export interface operations {
                     "application/json": components["schemas"]["CallbackLog"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
         };
     };
     reset: {
@@ -471,6 +510,9 @@ export interface operations {
                     "application/json": components["schemas"]["Ok"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     getVideo: {

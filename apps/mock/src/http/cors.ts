@@ -5,7 +5,7 @@ import { CORS_EXPOSE_HEADERS } from "../core/request.js";
 const ALLOW_HEADERS = "Authorization, Content-Type, X-Mock-Scenario, Range, Idempotency-Key";
 
 /** Pages served from this machine (any port), the only origins allowed to drive the control API. */
-function isLoopbackOrigin(origin: string): boolean {
+export function isLoopbackOrigin(origin: string): boolean {
   try {
     const host = new URL(origin).hostname;
     return host === "localhost" || host === "[::1]" || /^127\./.test(host);
@@ -25,6 +25,21 @@ function corsAllowed(req: IncomingMessage): boolean {
   const url = req.url ?? "";
   const control = url.startsWith("/__mock") && !url.startsWith("/__mock/videos/");
   return !control || isLoopbackOrigin(origin);
+}
+
+/**
+ * Whether a request would change the mock's state on behalf of a web page elsewhere: a non-GET
+ * control request (not a video) whose `Origin` is not a loopback page. A simple POST needs no
+ * preflight, so CORS alone would not stop such a page from resetting a developer's mock.
+ */
+export function crossSiteControlWrite(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (typeof origin !== "string") return false;
+  const method = req.method ?? "GET";
+  if (method === "GET" || method === "HEAD" || method === "OPTIONS") return false;
+  const url = req.url ?? "";
+  const control = url.startsWith("/__mock") && !url.startsWith("/__mock/videos/");
+  return control && !isLoopbackOrigin(origin);
 }
 
 /** Sets the headers every response carries. */

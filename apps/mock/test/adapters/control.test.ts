@@ -135,3 +135,57 @@ describe("control API under /__mock/", () => {
     );
   });
 });
+
+describe("who may drive the control API", () => {
+  it("with keys, needs one of them (or the control token), in the control API's error shape", async () => {
+    const mock = await startVirtual({ keys: ["a", "b"], controlToken: "ops-token" });
+    await submit(mock.url, "a");
+    for (const key of [null, "stranger"]) {
+      const list = await call(mock.url, "GET", "/__mock/tasks", { key });
+      expect(list.status).toBe(401);
+      expect(list.body.error.code).toBe("unauthorized");
+      const reset = await call(mock.url, "POST", "/__mock/reset", { key });
+      expect(reset.status).toBe(401);
+    }
+    // Nothing was reset, and a key or the token gets in.
+    expect((await call(mock.url, "GET", "/__mock/tasks", { key: "a" })).body.tasks).toHaveLength(1);
+    const all = await call(mock.url, "GET", "/__mock/tasks", { key: "ops-token" });
+    expect(all.status).toBe(200);
+    // The health check stays open (readiness probes carry no key).
+    expect((await call(mock.url, "GET", "/__mock/health", { key: null })).status).toBe(200);
+  });
+
+  it("a control token alone closes the control API but not the Kling API", async () => {
+    const mock = await startVirtual({ controlToken: "ops-token" });
+    await submit(mock.url, "anyone");
+    expect((await call(mock.url, "POST", "/__mock/reset", { key: "anyone" })).status).toBe(401);
+    expect((await call(mock.url, "POST", "/__mock/reset", { key: "ops-token" })).status).toBe(200);
+  });
+
+  it("without keys it stays open, as on loopback", async () => {
+    const mock = await startVirtual();
+    expect((await call(mock.url, "POST", "/__mock/reset", { key: null })).status).toBe(200);
+  });
+
+  it("refuses a state-changing request whose body is not JSON (what a page sends with no preflight)", async () => {
+    const mock = await startVirtual();
+    const id = await submit(mock.url, "k");
+    for (const type of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+    ]) {
+      const r = await call(mock.url, "POST", "/__mock/reset", {
+        key: null,
+        body: "{}",
+        headers: { "content-type": type },
+      });
+      expect(r.status).toBe(415);
+      expect(r.body.error.code).toBe("unsupported_media_type");
+    }
+    expect(
+      (await call(mock.url, "GET", `/kling/v1/videos/multi-image2video/${id}`, { key: "k" }))
+        .status,
+    ).toBe(200);
+  });
+});

@@ -1,6 +1,6 @@
 // CORS is the Node server's own layer (a service worker answers inside the page: no preflight).
 import { describe, expect, it } from "vitest";
-import { CREATE, call, seedBody, startVirtual } from "../support/harness.js";
+import { CREATE, call, seedBody, startVirtual, submit } from "../support/harness.js";
 
 describe("CORS", () => {
   it("answers a preflight for the API with the methods and headers a browser needs", async () => {
@@ -54,5 +54,31 @@ describe("CORS", () => {
     });
     expect(read.status).toBe(200);
     expect(read.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("cross-site writes to the control API", () => {
+  it("refuses a reset from a page elsewhere, whatever the content type, and keeps every task", async () => {
+    const mock = await startVirtual();
+    const id = await submit(mock.url, "k");
+    for (const headers of [
+      { origin: "http://evil.example", "content-type": "text/plain" },
+      { origin: "http://evil.example", "content-type": "application/json" },
+      { origin: "null" },
+    ]) {
+      const r = await call(mock.url, "POST", "/__mock/reset", { key: null, body: "{}", headers });
+      expect(r.status).toBe(403);
+      expect(r.body.error.code).toBe("cross_site_request");
+    }
+    expect(
+      (await call(mock.url, "GET", `/kling/v1/videos/multi-image2video/${id}`, { key: "k" }))
+        .status,
+    ).toBe(200);
+    // A loopback page, or a caller with no Origin (curl, a test), may.
+    const local = await call(mock.url, "POST", "/__mock/reset", {
+      key: null,
+      headers: { origin: "http://localhost:5173" },
+    });
+    expect(local.status).toBe(200);
   });
 });

@@ -23,11 +23,9 @@ export async function startChildMock(
   const child =
     fdLimit === undefined
       ? spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] })
-      : spawn(
-          "bash",
-          ["-c", `ulimit -n ${fdLimit} && exec "$0" "$@"`, process.execPath, ...args],
-          { stdio: ["ignore", "pipe", "pipe"] },
-        );
+      : spawn("bash", ["-c", `ulimit -n ${fdLimit} && exec "$0" "$@"`, process.execPath, ...args], {
+          stdio: ["ignore", "pipe", "pipe"],
+        });
   let err = "";
   child.stderr?.on("data", (d) => {
     err += String(d);

@@ -12,7 +12,7 @@ import type { Operation, ValidationEngine } from "../engine.js";
 import { describe, errorsOf } from "../errors/diagnostics.js";
 import { fingerprint } from "../ids.js";
 import { checkedReply, type LogSink } from "../pipeline/check.js";
-import type { JsonReply, MockRequest } from "../request.js";
+import { isJsonType, type JsonReply, type MockRequest } from "../request.js";
 import { parseScenario } from "../simulator/scenarios.js";
 import type { Simulator } from "../simulator/simulator.js";
 import { gatewayStatus, klingStatus, type Task } from "../simulator/task.js";
@@ -35,6 +35,11 @@ export interface ControlStage {
   timing: string;
   videoUrl(taskId: string): string;
   log: LogSink;
+  /**
+   * Bearer tokens that may drive the control API (the accepted keys and the control token), or
+   * undefined when the mock accepts any key: then the control API is open, as on loopback.
+   */
+  controlKeys: ReadonlySet<string> | undefined;
 }
 
 /** A control request, its body read and parsed. */
@@ -63,6 +68,42 @@ export async function answerControl(
   req: MockRequest,
   key: string | undefined,
 ): Promise<JsonReply> {
+  const open = req.method === "GET" && req.path === "/__mock/health";
+  if (
+    stage.controlKeys !== undefined &&
+    !open &&
+    (key === undefined || !stage.controlKeys.has(key))
+  ) {
+    req.discardBody();
+    return checkedControl(
+      stage,
+      req,
+      controlError(
+        401,
+        "unauthorized",
+        "this mock was started with keys: the control API needs Authorization: Bearer <one of the keys, or the control token>",
+      ),
+    );
+  }
+  const contentType = req.headers["content-type"];
+  if (
+    req.method !== "GET" &&
+    req.method !== "HEAD" &&
+    contentType !== undefined &&
+    !isJsonType(contentType)
+  ) {
+    // text/plain and forms are what a web page can send without a preflight.
+    req.discardBody();
+    return checkedControl(
+      stage,
+      req,
+      controlError(
+        415,
+        "unsupported_media_type",
+        "control requests take JSON (Content-Type: application/json)",
+      ),
+    );
+  }
   const body = await req.readBody(CONTROL_BODY_LIMIT);
   if (body.kind === "too_large") {
     return controlError(413, "too_large", "control request body too large");
@@ -87,6 +128,19 @@ export async function answerControl(
     key,
   });
   return checkedReply(stage.engine, operation, reply, `${req.method} ${req.path}`, stage.log);
+}
+
+/** A refusal checked against the route's documented answers, when the route exists. */
+function checkedControl(stage: ControlStage, req: MockRequest, reply: JsonReply): JsonReply {
+  const routed = stage.engine.route(req.method, req.path);
+  if (!("operation" in routed)) return reply;
+  return checkedReply(
+    stage.engine,
+    routed.operation,
+    reply,
+    `${req.method} ${req.path}`,
+    stage.log,
+  );
 }
 
 /** A task as the control API shows it. */

@@ -1505,15 +1505,257 @@ validate23.evaluated = {"props":{"tasks":true},"dynamicProps":false,"dynamicItem
 return validate23;
 })();
 
-// POST /__mock/tasks/{task_id}/state request application/json
+// GET /__mock/tasks 401 application/json
 const v5 = /* @__PURE__ */ (() => {
-const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["status"],"additionalProperties":false,"properties":{"status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"reason":{"type":"string","minLength":1,"maxLength":500}}};
-const func1 = cjs(ajvUcs2length).default;
+const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["error"],"properties":{"error":{"type":"object","required":["message","code"],"properties":{"message":{"type":"string"},"code":{"type":"string"}}}}};
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate25.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.error === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.error !== undefined){
+let data0 = data.error;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.message === undefined){
+const err1 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data0.code === undefined){
+const err2 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/required",keyword:"required",params:{missingProperty: "code"},message:"must have required property '"+"code"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data0.message !== undefined){
+if(typeof data0.message !== "string"){
+const err3 = {instancePath:instancePath+"/error/message",schemaPath:"#/properties/error/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data0.code !== undefined){
+if(typeof data0.code !== "string"){
+const err4 = {instancePath:instancePath+"/error/code",schemaPath:"#/properties/error/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate25.errors = vErrors;
+return errors === 0;
+}
+validate25.evaluated = {"props":{"error":true},"dynamicProps":false,"dynamicItems":false};
+return validate25;
+})();
+
+// GET /__mock/tasks 401 application/json (form)
+const v6 = /* @__PURE__ */ (() => {
+const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["error"],"properties":{"error":{"type":"object","required":["message","code"],"properties":{"message":{"type":"string"},"code":{"type":"string"}}}}};
+
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate25.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.error === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.error !== undefined){
+let data0 = data.error;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.message === undefined){
+const err1 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data0.code === undefined){
+const err2 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/required",keyword:"required",params:{missingProperty: "code"},message:"must have required property '"+"code"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data0.message !== undefined){
+let data1 = data0.message;
+if(typeof data1 !== "string"){
+let dataType0 = typeof data1;
+let coerced0 = undefined;
+if(!(coerced0 !== undefined)){
+if(dataType0 == "number" || dataType0 == "boolean"){
+coerced0 = "" + data1;
+}
+else if(data1 === null){
+coerced0 = "";
+}
+else {
+const err3 = {instancePath:instancePath+"/error/message",schemaPath:"#/properties/error/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(coerced0 !== undefined){
+data1 = coerced0;
+if(data0 !== undefined){
+data0["message"] = coerced0;
+}
+}
+}
+}
+if(data0.code !== undefined){
+let data2 = data0.code;
+if(typeof data2 !== "string"){
+let dataType1 = typeof data2;
+let coerced1 = undefined;
+if(!(coerced1 !== undefined)){
+if(dataType1 == "number" || dataType1 == "boolean"){
+coerced1 = "" + data2;
+}
+else if(data2 === null){
+coerced1 = "";
+}
+else {
+const err4 = {instancePath:instancePath+"/error/code",schemaPath:"#/properties/error/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(coerced1 !== undefined){
+data2 = coerced1;
+if(data0 !== undefined){
+data0["code"] = coerced1;
+}
+}
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate25.errors = vErrors;
+return errors === 0;
+}
+validate25.evaluated = {"props":{"error":true},"dynamicProps":false,"dynamicItems":false};
+return validate25;
+})();
+
+// POST /__mock/tasks/{task_id}/state request application/json
+const v7 = /* @__PURE__ */ (() => {
+const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["status"],"additionalProperties":false,"properties":{"status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"reason":{"type":"string","minLength":1,"maxLength":500}}};
+const func1 = cjs(ajvUcs2length).default;
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate27.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1556,7 +1798,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!((((data0 === "submitted") || (data0 === "processing")) || (data0 === "succeed")) || (data0 === "failed"))){
-const err3 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema36.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema38.properties.status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1612,22 +1854,22 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate25.errors = vErrors;
+validate27.errors = vErrors;
 return errors === 0;
 }
-validate25.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-return validate25;
+validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+return validate27;
 })();
 
 // POST /__mock/tasks/{task_id}/state request application/json (form)
-const v6 = /* @__PURE__ */ (() => {
-const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["status"],"additionalProperties":false,"properties":{"status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"reason":{"type":"string","minLength":1,"maxLength":500}}};
+const v8 = /* @__PURE__ */ (() => {
+const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["status"],"additionalProperties":false,"properties":{"status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"reason":{"type":"string","minLength":1,"maxLength":500}}};
 const func1 = cjs(ajvUcs2length).default;
 
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate25.evaluated;
+const evaluated0 = validate27.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1688,7 +1930,7 @@ data["status"] = coerced0;
 }
 }
 if(!((((data0 === "submitted") || (data0 === "processing")) || (data0 === "succeed")) || (data0 === "failed"))){
-const err3 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema36.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema38.properties.status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1762,15 +2004,15 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate25.errors = vErrors;
+validate27.errors = vErrors;
 return errors === 0;
 }
-validate25.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-return validate25;
+validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+return validate27;
 })();
 
 // POST /__mock/tasks/{task_id}/state path parameters
-const v7 = /* @__PURE__ */ (() => {
+const v9 = /* @__PURE__ */ (() => {
 const schema14 = {"type":"object","properties":{"task_id":{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"string","minLength":1,"maxLength":128}},"required":["task_id"]};
 const func2 = cjs(ajvUcs2length).default;
 
@@ -1859,13 +2101,13 @@ return validate13;
 })();
 
 // POST /__mock/tasks/{task_id}/state 200 application/json
-const v8 = /* @__PURE__ */ (() => {
-const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["task_id","owner","task_status","gateway_status","created_at","model","mode","aspect_ratio","duration"],"properties":{"task_id":{"type":"string"},"owner":{"type":"string"},"task_status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"gateway_status":{"type":"string","enum":["NOT_START","SUBMITTED","IN_PROGRESS","SUCCESS","FAILURE"]},"created_at":{"type":"integer"},"model":{"type":"string"},"mode":{"type":"string","enum":["std","pro"]},"aspect_ratio":{"type":"string","enum":["16:9","9:16","1:1"]},"duration":{"type":"string","enum":["5","10"]},"external_task_id":{"type":"string"},"callback_url":{"type":"string"},"video_url":{"type":"string"}}};
+const v10 = /* @__PURE__ */ (() => {
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["task_id","owner","task_status","gateway_status","created_at","model","mode","aspect_ratio","duration"],"properties":{"task_id":{"type":"string"},"owner":{"type":"string"},"task_status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"gateway_status":{"type":"string","enum":["NOT_START","SUBMITTED","IN_PROGRESS","SUCCESS","FAILURE"]},"created_at":{"type":"integer"},"model":{"type":"string"},"mode":{"type":"string","enum":["std","pro"]},"aspect_ratio":{"type":"string","enum":["16:9","9:16","1:1"]},"duration":{"type":"string","enum":["5","10"]},"external_task_id":{"type":"string"},"callback_url":{"type":"string"},"video_url":{"type":"string"}}};
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate27.evaluated;
+const evaluated0 = validate29.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2000,7 +2242,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!((((data2 === "submitted") || (data2 === "processing")) || (data2 === "succeed")) || (data2 === "failed"))){
-const err12 = {instancePath:instancePath+"/task_status",schemaPath:"#/properties/task_status/enum",keyword:"enum",params:{allowedValues: schema38.properties.task_status.enum},message:"must be equal to one of the allowed values"};
+const err12 = {instancePath:instancePath+"/task_status",schemaPath:"#/properties/task_status/enum",keyword:"enum",params:{allowedValues: schema40.properties.task_status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2023,7 +2265,7 @@ vErrors.push(err13);
 errors++;
 }
 if(!(((((data3 === "NOT_START") || (data3 === "SUBMITTED")) || (data3 === "IN_PROGRESS")) || (data3 === "SUCCESS")) || (data3 === "FAILURE"))){
-const err14 = {instancePath:instancePath+"/gateway_status",schemaPath:"#/properties/gateway_status/enum",keyword:"enum",params:{allowedValues: schema38.properties.gateway_status.enum},message:"must be equal to one of the allowed values"};
+const err14 = {instancePath:instancePath+"/gateway_status",schemaPath:"#/properties/gateway_status/enum",keyword:"enum",params:{allowedValues: schema40.properties.gateway_status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2071,7 +2313,7 @@ vErrors.push(err17);
 errors++;
 }
 if(!((data6 === "std") || (data6 === "pro"))){
-const err18 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema38.properties.mode.enum},message:"must be equal to one of the allowed values"};
+const err18 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema40.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2094,7 +2336,7 @@ vErrors.push(err19);
 errors++;
 }
 if(!(((data7 === "16:9") || (data7 === "9:16")) || (data7 === "1:1"))){
-const err20 = {instancePath:instancePath+"/aspect_ratio",schemaPath:"#/properties/aspect_ratio/enum",keyword:"enum",params:{allowedValues: schema38.properties.aspect_ratio.enum},message:"must be equal to one of the allowed values"};
+const err20 = {instancePath:instancePath+"/aspect_ratio",schemaPath:"#/properties/aspect_ratio/enum",keyword:"enum",params:{allowedValues: schema40.properties.aspect_ratio.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2117,7 +2359,7 @@ vErrors.push(err21);
 errors++;
 }
 if(!((data8 === "5") || (data8 === "10"))){
-const err22 = {instancePath:instancePath+"/duration",schemaPath:"#/properties/duration/enum",keyword:"enum",params:{allowedValues: schema38.properties.duration.enum},message:"must be equal to one of the allowed values"};
+const err22 = {instancePath:instancePath+"/duration",schemaPath:"#/properties/duration/enum",keyword:"enum",params:{allowedValues: schema40.properties.duration.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2174,21 +2416,21 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate27.errors = vErrors;
+validate29.errors = vErrors;
 return errors === 0;
 }
-validate27.evaluated = {"props":{"task_id":true,"owner":true,"task_status":true,"gateway_status":true,"created_at":true,"model":true,"mode":true,"aspect_ratio":true,"duration":true,"external_task_id":true,"callback_url":true,"video_url":true},"dynamicProps":false,"dynamicItems":false};
-return validate27;
+validate29.evaluated = {"props":{"task_id":true,"owner":true,"task_status":true,"gateway_status":true,"created_at":true,"model":true,"mode":true,"aspect_ratio":true,"duration":true,"external_task_id":true,"callback_url":true,"video_url":true},"dynamicProps":false,"dynamicItems":false};
+return validate29;
 })();
 
 // POST /__mock/tasks/{task_id}/state 200 application/json (form)
-const v9 = /* @__PURE__ */ (() => {
-const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["task_id","owner","task_status","gateway_status","created_at","model","mode","aspect_ratio","duration"],"properties":{"task_id":{"type":"string"},"owner":{"type":"string"},"task_status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"gateway_status":{"type":"string","enum":["NOT_START","SUBMITTED","IN_PROGRESS","SUCCESS","FAILURE"]},"created_at":{"type":"integer"},"model":{"type":"string"},"mode":{"type":"string","enum":["std","pro"]},"aspect_ratio":{"type":"string","enum":["16:9","9:16","1:1"]},"duration":{"type":"string","enum":["5","10"]},"external_task_id":{"type":"string"},"callback_url":{"type":"string"},"video_url":{"type":"string"}}};
+const v11 = /* @__PURE__ */ (() => {
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["task_id","owner","task_status","gateway_status","created_at","model","mode","aspect_ratio","duration"],"properties":{"task_id":{"type":"string"},"owner":{"type":"string"},"task_status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"gateway_status":{"type":"string","enum":["NOT_START","SUBMITTED","IN_PROGRESS","SUCCESS","FAILURE"]},"created_at":{"type":"integer"},"model":{"type":"string"},"mode":{"type":"string","enum":["std","pro"]},"aspect_ratio":{"type":"string","enum":["16:9","9:16","1:1"]},"duration":{"type":"string","enum":["5","10"]},"external_task_id":{"type":"string"},"callback_url":{"type":"string"},"video_url":{"type":"string"}}};
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate27.evaluated;
+const evaluated0 = validate29.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2379,7 +2621,7 @@ data["task_status"] = coerced2;
 }
 }
 if(!((((data2 === "submitted") || (data2 === "processing")) || (data2 === "succeed")) || (data2 === "failed"))){
-const err12 = {instancePath:instancePath+"/task_status",schemaPath:"#/properties/task_status/enum",keyword:"enum",params:{allowedValues: schema38.properties.task_status.enum},message:"must be equal to one of the allowed values"};
+const err12 = {instancePath:instancePath+"/task_status",schemaPath:"#/properties/task_status/enum",keyword:"enum",params:{allowedValues: schema40.properties.task_status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2420,7 +2662,7 @@ data["gateway_status"] = coerced3;
 }
 }
 if(!(((((data3 === "NOT_START") || (data3 === "SUBMITTED")) || (data3 === "IN_PROGRESS")) || (data3 === "SUCCESS")) || (data3 === "FAILURE"))){
-const err14 = {instancePath:instancePath+"/gateway_status",schemaPath:"#/properties/gateway_status/enum",keyword:"enum",params:{allowedValues: schema38.properties.gateway_status.enum},message:"must be equal to one of the allowed values"};
+const err14 = {instancePath:instancePath+"/gateway_status",schemaPath:"#/properties/gateway_status/enum",keyword:"enum",params:{allowedValues: schema40.properties.gateway_status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2521,7 +2763,7 @@ data["mode"] = coerced6;
 }
 }
 if(!((data6 === "std") || (data6 === "pro"))){
-const err18 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema38.properties.mode.enum},message:"must be equal to one of the allowed values"};
+const err18 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema40.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2562,7 +2804,7 @@ data["aspect_ratio"] = coerced7;
 }
 }
 if(!(((data7 === "16:9") || (data7 === "9:16")) || (data7 === "1:1"))){
-const err20 = {instancePath:instancePath+"/aspect_ratio",schemaPath:"#/properties/aspect_ratio/enum",keyword:"enum",params:{allowedValues: schema38.properties.aspect_ratio.enum},message:"must be equal to one of the allowed values"};
+const err20 = {instancePath:instancePath+"/aspect_ratio",schemaPath:"#/properties/aspect_ratio/enum",keyword:"enum",params:{allowedValues: schema40.properties.aspect_ratio.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2603,7 +2845,7 @@ data["duration"] = coerced8;
 }
 }
 if(!((data8 === "5") || (data8 === "10"))){
-const err22 = {instancePath:instancePath+"/duration",schemaPath:"#/properties/duration/enum",keyword:"enum",params:{allowedValues: schema38.properties.duration.enum},message:"must be equal to one of the allowed values"};
+const err22 = {instancePath:instancePath+"/duration",schemaPath:"#/properties/duration/enum",keyword:"enum",params:{allowedValues: schema40.properties.duration.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2717,263 +2959,21 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate27.errors = vErrors;
-return errors === 0;
-}
-validate27.evaluated = {"props":{"task_id":true,"owner":true,"task_status":true,"gateway_status":true,"created_at":true,"model":true,"mode":true,"aspect_ratio":true,"duration":true,"external_task_id":true,"callback_url":true,"video_url":true},"dynamicProps":false,"dynamicItems":false};
-return validate27;
-})();
-
-// POST /__mock/tasks/{task_id}/state 400 application/json
-const v10 = /* @__PURE__ */ (() => {
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["error"],"properties":{"error":{"type":"object","required":["message","code"],"properties":{"message":{"type":"string"},"code":{"type":"string"}}}}};
-
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate29.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.error === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.error !== undefined){
-let data0 = data.error;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.message === undefined){
-const err1 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data0.code === undefined){
-const err2 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/required",keyword:"required",params:{missingProperty: "code"},message:"must have required property '"+"code"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data0.message !== undefined){
-if(typeof data0.message !== "string"){
-const err3 = {instancePath:instancePath+"/error/message",schemaPath:"#/properties/error/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(data0.code !== undefined){
-if(typeof data0.code !== "string"){
-const err4 = {instancePath:instancePath+"/error/code",schemaPath:"#/properties/error/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-}
-else {
-const err5 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
 validate29.errors = vErrors;
 return errors === 0;
 }
-validate29.evaluated = {"props":{"error":true},"dynamicProps":false,"dynamicItems":false};
-return validate29;
-})();
-
-// POST /__mock/tasks/{task_id}/state 400 application/json (form)
-const v11 = /* @__PURE__ */ (() => {
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["error"],"properties":{"error":{"type":"object","required":["message","code"],"properties":{"message":{"type":"string"},"code":{"type":"string"}}}}};
-
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate29.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.error === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.error !== undefined){
-let data0 = data.error;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.message === undefined){
-const err1 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data0.code === undefined){
-const err2 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/required",keyword:"required",params:{missingProperty: "code"},message:"must have required property '"+"code"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data0.message !== undefined){
-let data1 = data0.message;
-if(typeof data1 !== "string"){
-let dataType0 = typeof data1;
-let coerced0 = undefined;
-if(!(coerced0 !== undefined)){
-if(dataType0 == "number" || dataType0 == "boolean"){
-coerced0 = "" + data1;
-}
-else if(data1 === null){
-coerced0 = "";
-}
-else {
-const err3 = {instancePath:instancePath+"/error/message",schemaPath:"#/properties/error/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(coerced0 !== undefined){
-data1 = coerced0;
-if(data0 !== undefined){
-data0["message"] = coerced0;
-}
-}
-}
-}
-if(data0.code !== undefined){
-let data2 = data0.code;
-if(typeof data2 !== "string"){
-let dataType1 = typeof data2;
-let coerced1 = undefined;
-if(!(coerced1 !== undefined)){
-if(dataType1 == "number" || dataType1 == "boolean"){
-coerced1 = "" + data2;
-}
-else if(data2 === null){
-coerced1 = "";
-}
-else {
-const err4 = {instancePath:instancePath+"/error/code",schemaPath:"#/properties/error/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-if(coerced1 !== undefined){
-data2 = coerced1;
-if(data0 !== undefined){
-data0["code"] = coerced1;
-}
-}
-}
-}
-}
-else {
-const err5 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-validate29.errors = vErrors;
-return errors === 0;
-}
-validate29.evaluated = {"props":{"error":true},"dynamicProps":false,"dynamicItems":false};
+validate29.evaluated = {"props":{"task_id":true,"owner":true,"task_status":true,"gateway_status":true,"created_at":true,"model":true,"mode":true,"aspect_ratio":true,"duration":true,"external_task_id":true,"callback_url":true,"video_url":true},"dynamicProps":false,"dynamicItems":false};
 return validate29;
 })();
 
 // POST /__mock/clock/advance request application/json
 const v12 = /* @__PURE__ */ (() => {
-const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["ms"],"additionalProperties":false,"properties":{"ms":{"type":"integer","minimum":0,"maximum":31536000000}}};
+const schema48 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["ms"],"additionalProperties":false,"properties":{"ms":{"type":"integer","minimum":0,"maximum":31536000000}}};
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate37.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3049,21 +3049,21 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate37.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-return validate33;
+validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+return validate37;
 })();
 
 // POST /__mock/clock/advance request application/json (form)
 const v13 = /* @__PURE__ */ (() => {
-const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["ms"],"additionalProperties":false,"properties":{"ms":{"type":"integer","minimum":0,"maximum":31536000000}}};
+const schema48 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["ms"],"additionalProperties":false,"properties":{"ms":{"type":"integer","minimum":0,"maximum":31536000000}}};
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate37.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3155,21 +3155,21 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate37.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-return validate33;
+validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+return validate37;
 })();
 
 // POST /__mock/clock/advance 200 application/json
 const v14 = /* @__PURE__ */ (() => {
-const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["now","pending_timers"],"properties":{"now":{"type":"integer"},"pending_timers":{"type":"integer","minimum":0}}};
+const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["now","pending_timers"],"properties":{"now":{"type":"integer"},"pending_timers":{"type":"integer","minimum":0}}};
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate35.evaluated;
+const evaluated0 = validate39.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3246,21 +3246,21 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
-validate35.evaluated = {"props":{"now":true,"pending_timers":true},"dynamicProps":false,"dynamicItems":false};
-return validate35;
+validate39.evaluated = {"props":{"now":true,"pending_timers":true},"dynamicProps":false,"dynamicItems":false};
+return validate39;
 })();
 
 // POST /__mock/clock/advance 200 application/json (form)
 const v15 = /* @__PURE__ */ (() => {
-const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["now","pending_timers"],"properties":{"now":{"type":"integer"},"pending_timers":{"type":"integer","minimum":0}}};
+const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["now","pending_timers"],"properties":{"now":{"type":"integer"},"pending_timers":{"type":"integer","minimum":0}}};
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate35.evaluated;
+const evaluated0 = validate39.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3369,21 +3369,21 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
-validate35.evaluated = {"props":{"now":true,"pending_timers":true},"dynamicProps":false,"dynamicItems":false};
-return validate35;
+validate39.evaluated = {"props":{"now":true,"pending_timers":true},"dynamicProps":false,"dynamicItems":false};
+return validate39;
 })();
 
 // GET /__mock/config 200 application/json
 const v16 = /* @__PURE__ */ (() => {
-const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["create_shape","scenario","failure_rate","seed","concurrency_limit","timing"],"properties":{"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":"string"},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer"},"concurrency_limit":{"type":"integer","minimum":0},"timing":{"type":"string"}}};
+const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["create_shape","scenario","failure_rate","seed","concurrency_limit","timing"],"properties":{"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":"string"},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer"},"concurrency_limit":{"type":"integer","minimum":0},"timing":{"type":"string"}}};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate46.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3464,7 +3464,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!((data0 === "documented") || (data0 === "observed"))){
-const err7 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema50.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema57.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3582,21 +3582,21 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"props":{"create_shape":true,"scenario":true,"failure_rate":true,"seed":true,"concurrency_limit":true,"timing":true},"dynamicProps":false,"dynamicItems":false};
-return validate39;
+validate46.evaluated = {"props":{"create_shape":true,"scenario":true,"failure_rate":true,"seed":true,"concurrency_limit":true,"timing":true},"dynamicProps":false,"dynamicItems":false};
+return validate46;
 })();
 
 // GET /__mock/config 200 application/json (form)
 const v17 = /* @__PURE__ */ (() => {
-const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["create_shape","scenario","failure_rate","seed","concurrency_limit","timing"],"properties":{"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":"string"},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer"},"concurrency_limit":{"type":"integer","minimum":0},"timing":{"type":"string"}}};
+const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["create_shape","scenario","failure_rate","seed","concurrency_limit","timing"],"properties":{"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":"string"},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer"},"concurrency_limit":{"type":"integer","minimum":0},"timing":{"type":"string"}}};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate46.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3695,7 +3695,7 @@ data["create_shape"] = coerced0;
 }
 }
 if(!((data0 === "documented") || (data0 === "observed"))){
-const err7 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema50.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema57.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3899,22 +3899,22 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"props":{"create_shape":true,"scenario":true,"failure_rate":true,"seed":true,"concurrency_limit":true,"timing":true},"dynamicProps":false,"dynamicItems":false};
-return validate39;
+validate46.evaluated = {"props":{"create_shape":true,"scenario":true,"failure_rate":true,"seed":true,"concurrency_limit":true,"timing":true},"dynamicProps":false,"dynamicItems":false};
+return validate46;
 })();
 
 // PATCH /__mock/config request application/json
 const v18 = /* @__PURE__ */ (() => {
-const schema52 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","minProperties":1,"additionalProperties":false,"properties":{"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":["string","null"],"maxLength":200},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"concurrency_limit":{"type":"integer","minimum":0,"maximum":100000}}};
+const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","minProperties":1,"additionalProperties":false,"properties":{"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":["string","null"],"maxLength":200},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"concurrency_limit":{"type":"integer","minimum":0,"maximum":100000}}};
 const func1 = cjs(ajvUcs2length).default;
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate41.evaluated;
+const evaluated0 = validate49.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3957,7 +3957,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!((data0 === "documented") || (data0 === "observed"))){
-const err3 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema52.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema60.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3970,7 +3970,7 @@ errors++;
 if(data.scenario !== undefined){
 let data1 = data.scenario;
 if((typeof data1 !== "string") && (data1 !== null)){
-const err4 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: schema52.properties.scenario.type},message:"must be string,null"};
+const err4 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: schema60.properties.scenario.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4108,22 +4108,22 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
-validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-return validate41;
+validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+return validate49;
 })();
 
 // PATCH /__mock/config request application/json (form)
 const v19 = /* @__PURE__ */ (() => {
-const schema52 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","minProperties":1,"additionalProperties":false,"properties":{"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":["string","null"],"maxLength":200},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"concurrency_limit":{"type":"integer","minimum":0,"maximum":100000}}};
+const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","minProperties":1,"additionalProperties":false,"properties":{"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":["string","null"],"maxLength":200},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"concurrency_limit":{"type":"integer","minimum":0,"maximum":100000}}};
 const func1 = cjs(ajvUcs2length).default;
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate41.evaluated;
+const evaluated0 = validate49.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4184,7 +4184,7 @@ data["create_shape"] = coerced0;
 }
 }
 if(!((data0 === "documented") || (data0 === "observed"))){
-const err3 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema52.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema60.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4210,7 +4210,7 @@ else if(data1 === "" || data1 === 0 || data1 === false){
 coerced1 = null;
 }
 else {
-const err4 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: schema52.properties.scenario.type},message:"must be string,null"};
+const err4 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: schema60.properties.scenario.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4404,11 +4404,11 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
-validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-return validate41;
+validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+return validate49;
 })();
 
 // GET /__mock/callbacks query parameters
@@ -4482,12 +4482,12 @@ return validate15;
 
 // GET /__mock/callbacks 200 application/json
 const v21 = /* @__PURE__ */ (() => {
-const schema56 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["deliveries"],"properties":{"deliveries":{"type":"array","items":{"type":"object","required":["id","task_id","url","task_status","attempt","at","outcome"],"properties":{"id":{"type":"string"},"task_id":{"type":"string"},"url":{"type":"string"},"task_status":{"type":"string"},"attempt":{"type":"integer"},"at":{"type":"integer"},"outcome":{"type":"string","enum":["pending","delivered","failed","refused"]},"http_status":{"type":"integer"},"error":{"type":"string"}}}}}};
+const schema67 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["deliveries"],"properties":{"deliveries":{"type":"array","items":{"type":"object","required":["id","task_id","url","task_status","attempt","at","outcome"],"properties":{"id":{"type":"string"},"task_id":{"type":"string"},"url":{"type":"string"},"task_status":{"type":"string"},"attempt":{"type":"integer"},"at":{"type":"integer"},"outcome":{"type":"string","enum":["pending","delivered","failed","refused"]},"http_status":{"type":"integer"},"error":{"type":"string"}}}}}};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate45.evaluated;
+const evaluated0 = validate56.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4669,7 +4669,7 @@ vErrors.push(err14);
 errors++;
 }
 if(!((((data8 === "pending") || (data8 === "delivered")) || (data8 === "failed")) || (data8 === "refused"))){
-const err15 = {instancePath:instancePath+"/deliveries/" + i0+"/outcome",schemaPath:"#/properties/deliveries/items/properties/outcome/enum",keyword:"enum",params:{allowedValues: schema56.properties.deliveries.items.properties.outcome.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/deliveries/" + i0+"/outcome",schemaPath:"#/properties/deliveries/items/properties/outcome/enum",keyword:"enum",params:{allowedValues: schema67.properties.deliveries.items.properties.outcome.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4739,21 +4739,21 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate56.errors = vErrors;
 return errors === 0;
 }
-validate45.evaluated = {"props":{"deliveries":true},"dynamicProps":false,"dynamicItems":false};
-return validate45;
+validate56.evaluated = {"props":{"deliveries":true},"dynamicProps":false,"dynamicItems":false};
+return validate56;
 })();
 
 // GET /__mock/callbacks 200 application/json (form)
 const v22 = /* @__PURE__ */ (() => {
-const schema56 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["deliveries"],"properties":{"deliveries":{"type":"array","items":{"type":"object","required":["id","task_id","url","task_status","attempt","at","outcome"],"properties":{"id":{"type":"string"},"task_id":{"type":"string"},"url":{"type":"string"},"task_status":{"type":"string"},"attempt":{"type":"integer"},"at":{"type":"integer"},"outcome":{"type":"string","enum":["pending","delivered","failed","refused"]},"http_status":{"type":"integer"},"error":{"type":"string"}}}}}};
+const schema67 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["deliveries"],"properties":{"deliveries":{"type":"array","items":{"type":"object","required":["id","task_id","url","task_status","attempt","at","outcome"],"properties":{"id":{"type":"string"},"task_id":{"type":"string"},"url":{"type":"string"},"task_status":{"type":"string"},"attempt":{"type":"integer"},"at":{"type":"integer"},"outcome":{"type":"string","enum":["pending","delivered","failed","refused"]},"http_status":{"type":"integer"},"error":{"type":"string"}}}}}};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate45.evaluated;
+const evaluated0 = validate56.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5061,7 +5061,7 @@ data1["outcome"] = coerced6;
 }
 }
 if(!((((data8 === "pending") || (data8 === "delivered")) || (data8 === "failed")) || (data8 === "refused"))){
-const err15 = {instancePath:instancePath+"/deliveries/" + i0+"/outcome",schemaPath:"#/properties/deliveries/items/properties/outcome/enum",keyword:"enum",params:{allowedValues: schema56.properties.deliveries.items.properties.outcome.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/deliveries/" + i0+"/outcome",schemaPath:"#/properties/deliveries/items/properties/outcome/enum",keyword:"enum",params:{allowedValues: schema67.properties.deliveries.items.properties.outcome.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -5166,21 +5166,21 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate56.errors = vErrors;
 return errors === 0;
 }
-validate45.evaluated = {"props":{"deliveries":true},"dynamicProps":false,"dynamicItems":false};
-return validate45;
+validate56.evaluated = {"props":{"deliveries":true},"dynamicProps":false,"dynamicItems":false};
+return validate56;
 })();
 
 // POST /__mock/reset 200 application/json
 const v23 = /* @__PURE__ */ (() => {
-const schema58 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["ok"],"properties":{"ok":{"type":"boolean","const":true}}};
+const schema70 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["ok"],"properties":{"ok":{"type":"boolean","const":true}}};
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate47.evaluated;
+const evaluated0 = validate59.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5232,21 +5232,21 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate47.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
-validate47.evaluated = {"props":{"ok":true},"dynamicProps":false,"dynamicItems":false};
-return validate47;
+validate59.evaluated = {"props":{"ok":true},"dynamicProps":false,"dynamicItems":false};
+return validate59;
 })();
 
 // POST /__mock/reset 200 application/json (form)
 const v24 = /* @__PURE__ */ (() => {
-const schema58 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["ok"],"properties":{"ok":{"type":"boolean","const":true}}};
+const schema70 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["ok"],"properties":{"ok":{"type":"boolean","const":true}}};
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate47.evaluated;
+const evaluated0 = validate59.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5315,11 +5315,11 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate47.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
-validate47.evaluated = {"props":{"ok":true},"dynamicProps":false,"dynamicItems":false};
-return validate47;
+validate59.evaluated = {"props":{"ok":true},"dynamicProps":false,"dynamicItems":false};
+return validate59;
 })();
 
 // GET /__mock/videos/{file} path parameters
@@ -5403,12 +5403,12 @@ return validate17;
 
 // GET /__mock/videos/{file} 200 video/mp4
 const v26 = /* @__PURE__ */ (() => {
-const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"string"};
+const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"string"};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate49.evaluated;
+const evaluated0 = validate64.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5425,21 +5425,21 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate64.errors = vErrors;
 return errors === 0;
 }
-validate49.evaluated = {"dynamicProps":false,"dynamicItems":false};
-return validate49;
+validate64.evaluated = {"dynamicProps":false,"dynamicItems":false};
+return validate64;
 })();
 
 // GET /__mock/videos/{file} 200 video/mp4 (form)
 const v27 = /* @__PURE__ */ (() => {
-const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"string"};
+const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"string"};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate49.evaluated;
+const evaluated0 = validate64.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5474,11 +5474,11 @@ parentData[parentDataProperty] = coerced0;
 }
 }
 }
-validate49.errors = vErrors;
+validate64.errors = vErrors;
 return errors === 0;
 }
-validate49.evaluated = {"dynamicProps":false,"dynamicItems":false};
-return validate49;
+validate64.evaluated = {"dynamicProps":false,"dynamicItems":false};
+return validate64;
 })();
 
 export const document: CompiledDocument = {
@@ -5550,6 +5550,18 @@ export const document: CompiledDocument = {
             },
           ],
         },
+        {
+          code: "401",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
       ],
     },
     {
@@ -5564,8 +5576,8 @@ export const document: CompiledDocument = {
           contents: [
             {
               mediaType: "application/json",
-              validate: v5,
-              validateForm: v6,
+              validate: v7,
+              validateForm: v8,
               formProperties: ["status", "reason"],
               encodings: [],
             },
@@ -5583,7 +5595,7 @@ export const document: CompiledDocument = {
             },
           ],
           deprecated: [],
-          validate: v7,
+          validate: v9,
         },
         pathTemplate: {
           source: "^\\/__mock\\/tasks\\/(.*?)\\/state$",
@@ -5603,8 +5615,8 @@ export const document: CompiledDocument = {
           contents: [
             {
               mediaType: "application/json",
-              validate: v8,
-              validateForm: v9,
+              validate: v10,
+              validateForm: v11,
               formProperties: [
                 "task_id",
                 "owner",
@@ -5628,8 +5640,32 @@ export const document: CompiledDocument = {
           contents: [
             {
               mediaType: "application/json",
-              validate: v10,
-              validateForm: v11,
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "401",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "403",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
               formProperties: ["error"],
               encodings: [],
             },
@@ -5640,8 +5676,8 @@ export const document: CompiledDocument = {
           contents: [
             {
               mediaType: "application/json",
-              validate: v10,
-              validateForm: v11,
+              validate: v5,
+              validateForm: v6,
               formProperties: ["error"],
               encodings: [],
             },
@@ -5652,8 +5688,20 @@ export const document: CompiledDocument = {
           contents: [
             {
               mediaType: "application/json",
-              validate: v10,
-              validateForm: v11,
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "415",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
               formProperties: ["error"],
               encodings: [],
             },
@@ -5703,8 +5751,32 @@ export const document: CompiledDocument = {
           contents: [
             {
               mediaType: "application/json",
-              validate: v10,
-              validateForm: v11,
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "401",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "403",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
               formProperties: ["error"],
               encodings: [],
             },
@@ -5715,8 +5787,20 @@ export const document: CompiledDocument = {
           contents: [
             {
               mediaType: "application/json",
-              validate: v10,
-              validateForm: v11,
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "415",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
               formProperties: ["error"],
               encodings: [],
             },
@@ -5745,6 +5829,18 @@ export const document: CompiledDocument = {
               validate: v16,
               validateForm: v17,
               formProperties: ["create_shape", "scenario", "failure_rate", "seed", "concurrency_limit", "timing"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "401",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
               encodings: [],
             },
           ],
@@ -5793,8 +5889,44 @@ export const document: CompiledDocument = {
           contents: [
             {
               mediaType: "application/json",
-              validate: v10,
-              validateForm: v11,
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "401",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "403",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "415",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
               formProperties: ["error"],
               encodings: [],
             },
@@ -5841,6 +5973,18 @@ export const document: CompiledDocument = {
             },
           ],
         },
+        {
+          code: "401",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
       ],
     },
     {
@@ -5864,6 +6008,42 @@ export const document: CompiledDocument = {
               validate: v23,
               validateForm: v24,
               formProperties: ["ok"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "401",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "403",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "415",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
               encodings: [],
             },
           ],
@@ -5931,8 +6111,8 @@ export const document: CompiledDocument = {
           contents: [
             {
               mediaType: "application/json",
-              validate: v10,
-              validateForm: v11,
+              validate: v5,
+              validateForm: v6,
               formProperties: ["error"],
               encodings: [],
             },
