@@ -11,6 +11,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { specPath } from "@kling-multi-image/spec";
 import type { DeliveryRecord } from "./core/callbacks/index.js";
@@ -21,7 +22,7 @@ import { createMockCore } from "./core/mock.js";
 import { DEFAULTS, type MockOptions } from "./core/options.js";
 import { type MockReply, type MockRequest, splitTarget } from "./core/request.js";
 import type { Simulator } from "./core/simulator/simulator.js";
-import { drain, readBody } from "./http/body.js";
+import { drain, type Holding, readBody, UploadBudget } from "./http/body.js";
 import { answerPreflight, crossSiteControlWrite, setCorsHeaders } from "./http/cors.js";
 import { sendJson } from "./http/send.js";
 import { loadPrismEngine } from "./prism/engine.js";
@@ -38,6 +39,11 @@ export interface MockServerOptions extends MockOptions {
    * off by default so embedded mocks answer `/` like the gateway: 404).
    */
   ui?: boolean | UiOptions;
+  /**
+   * Bytes that request bodies being read and answered may hold at once, across requests; a body
+   * that does not fit is answered 429 with `Retry-After`. Default twice `maxBodyBytes` (120 MiB).
+   */
+  uploadBudgetBytes?: number;
 }
 
 /** A running mock. */
@@ -62,15 +68,15 @@ export interface VirtualMockServer extends MockServer {
 /** Where the control API's document lives (next to `dist/` and `src/`). */
 export const controlApiPath = fileURLToPath(new URL("../control-api.yaml", import.meta.url));
 
-/** The core's view of a `node:http` request. */
-function toMockRequest(req: IncomingMessage): MockRequest {
+/** The core's view of a `node:http` request; its body's bytes are held in `holding`. */
+function toMockRequest(req: IncomingMessage, budget: UploadBudget, holding: Holding): MockRequest {
   const { path, query } = splitTarget(req.url ?? "/");
   return {
     method: req.method ?? "GET",
     path,
     query,
     headers: req.headers,
-    readBody: (limit) => readBody(req, limit),
+    readBody: (limit) => readBody(req, limit, budget, holding),
     discardBody: () => drain(req),
   };
 }
@@ -91,6 +97,15 @@ async function writeReply(req: IncomingMessage, res: ServerResponse, reply: Mock
   sendJson(res, reply.status, reply.body, reply.headers);
 }
 
+/** Writes a whole JSON answer on a raw socket (the parser gave up, or CONNECT) and closes it. */
+function writeRaw(socket: Duplex, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  const reason = status === 404 ? "Not Found" : "Bad Request";
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+}
+
 /** Starts a mock server. Resolves once it listens. */
 export async function createMockServer(
   options: MockServerOptions & { clock: "virtual" },
@@ -101,6 +116,9 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     loadPrismEngine(specPath),
     loadPrismEngine(controlApiPath),
   ]);
+  const uploads = new UploadBudget(
+    options.uploadBudgetBytes ?? 2 * (options.maxBodyBytes ?? DEFAULTS.maxBodyBytes),
+  );
   const log =
     options.log === false
       ? () => {}
@@ -115,39 +133,67 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       })
     : undefined;
 
-  const server = createHttpServer({ keepAliveTimeout: 5_000 }, (req, res) => {
-    if (req.method === "OPTIONS") {
-      drain(req);
-      answerPreflight(req, res);
-      return;
-    }
-    setCorsHeaders(req, res);
-    if (crossSiteControlWrite(req)) {
-      drain(req);
-      const refused = controlError(
-        403,
-        "cross_site_request",
-        "state-changing control requests are only taken from pages on this machine (a loopback Origin)",
-      );
-      sendJson(res, refused.status, refused.body);
-      return;
-    }
-    if (ui?.(req, res)) return;
-    core
-      .handle(toMockRequest(req))
-      .then((reply) => writeReply(req, res, reply))
-      .catch((error: unknown) => {
-        log(`kling-mock: could not answer: ${String(error)}`);
-        sendJson(res, 500, errors.internalMock("unexpected error, see the mock's log").body);
-      });
-  });
-  // Malformed HTTP (bad request line, oversized headers) gets a gateway-shaped 400, not a reset.
-  server.on("clientError", (_error, socket) => {
+  // Node's own answer to a request without Host is an empty 400; the mock answers it itself.
+  const server = createHttpServer(
+    { keepAliveTimeout: 5_000, requireHostHeader: false },
+    (req, res) => {
+      if (req.httpVersion === "1.1" && !req.headers.host) {
+        drain(req);
+        const reply = errors.badHttp("missing required Host header");
+        sendJson(res, reply.status, reply.body, { connection: "close" });
+        return;
+      }
+      if (req.method === "OPTIONS") {
+        drain(req);
+        answerPreflight(req, res);
+        return;
+      }
+      setCorsHeaders(req, res);
+      if (crossSiteControlWrite(req)) {
+        drain(req);
+        const refused = controlError(
+          403,
+          "cross_site_request",
+          "state-changing control requests are only taken from pages on this machine (a loopback Origin)",
+        );
+        sendJson(res, refused.status, refused.body);
+        return;
+      }
+      if (ui?.(req, res)) return;
+      // The body's bytes count against the upload budget until the answer is done.
+      const holding: Holding = { bytes: 0 };
+      res.once("close", () => uploads.give(holding.bytes));
+      core
+        .handle(toMockRequest(req, uploads, holding))
+        .then((reply) => writeReply(req, res, reply))
+        .catch((error: unknown) => {
+          log(`kling-mock: could not answer: ${String(error)}`);
+          sendJson(res, 500, errors.internalMock("unexpected error, see the mock's log").body);
+        });
+    },
+  );
+  // What Node's parser refuses gets the gateway's envelopes too, never an empty answer or a reset:
+  // an unknown method is the router's 404 (as for any method the gateway does not route),
+  // anything else malformed (a bad request line, oversized headers) a 400.
+  server.on("clientError", (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (!socket.writable) return;
-    const body = JSON.stringify(errors.invalidJson("malformed HTTP request").body);
-    socket.end(
-      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    const line = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/1\.[01]\r?$/m.exec(
+      error.rawPacket?.subarray(0, 8192).toString("latin1").split("\n")[0] ?? "",
     );
+    const reply =
+      error.code === "HPE_INVALID_METHOD" && line
+        ? errors.notFound(line[1] as string, splitTarget(line[2] as string).path)
+        : errors.badHttp(
+            error.code === "HPE_HEADER_OVERFLOW"
+              ? "request headers too large"
+              : "malformed HTTP request",
+          );
+    writeRaw(socket, reply.status, reply.body);
+  });
+  // CONNECT is not routed by the gateway: its 404, not a silently closed socket.
+  server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    const reply = errors.notFound("CONNECT", req.url ?? "");
+    writeRaw(socket, reply.status, reply.body);
   });
   // Large bodies take time to upload; the default 300 s request timeout is kept.
   server.headersTimeout = 30_000;

@@ -147,6 +147,14 @@ export function createMockCore(
   };
   const logRequests = options.logRequests ?? false;
 
+  // Expired tasks go in batches on a real-time timer that never holds the process open: a
+  // request's path only ever checks the one task it reads.
+  const SWEEP_BATCH = 5_000;
+  const sweeper = setInterval(() => {
+    simulator.store.sweep(clock.now(), SWEEP_BATCH);
+  }, options.sweepIntervalMs ?? DEFAULTS.sweepIntervalMs);
+  (sweeper as { unref?: () => void }).unref?.();
+
   async function route(req: MockRequest, key: string | undefined): Promise<MockReply> {
     if (req.path === "/__mock" || req.path.startsWith(CONTROL_PREFIX)) {
       const video = videoTaskId(req.path);
@@ -190,6 +198,7 @@ export function createMockCore(
       dispatcher.reset();
     },
     async close() {
+      clearInterval(sweeper);
       simulator.store.clear();
       await dispatcher.close();
     },

@@ -53,6 +53,11 @@ export interface MockOptions {
   taskTtlMs?: number;
   /** At most this many tasks are stored (oldest evicted first). Default 200,000. */
   maxTasks?: number;
+  /**
+   * How often (real ms) expired tasks are swept, a batch at a time, off any request's path.
+   * Default 1,000.
+   */
+  sweepIntervalMs?: number;
   /** Largest request body in bytes. Default 60 MiB (four 10 MB images in Base64 fit). */
   maxBodyBytes?: number;
   /** Models with a channel; others get 503 `model_not_found`. Default `["kling-v1-6"]`. */
@@ -80,6 +85,7 @@ export const DEFAULTS = {
   retryAfterSeconds: 5,
   taskTtlMs: 24 * 60 * 60 * 1000,
   maxTasks: 200_000,
+  sweepIntervalMs: 1_000,
   maxBodyBytes: 60 * 1024 * 1024,
   models: ["kling-v1-6"] as readonly string[],
   createShape: "documented" as const,

@@ -8,7 +8,12 @@ export const CORS_EXPOSE_HEADERS =
   "Retry-After, Content-Length, Content-Range, Accept-Ranges, X-Mock-Violation, X-Request-Id";
 
 /** A read body, or the reason there is none. */
-export type BodyResult = { kind: "ok"; text: string } | { kind: "too_large" } | { kind: "aborted" };
+export type BodyResult =
+  | { kind: "ok"; text: string }
+  | { kind: "too_large" }
+  | { kind: "aborted" }
+  /** Too many bytes are being uploaded at once (the adapter's upload budget): retry shortly. */
+  | { kind: "busy" };
 
 /** An incoming request. Header names are lower case. */
 export interface MockRequest {

@@ -198,6 +198,24 @@ describe("bounded memory", () => {
     expect((await call(mock.url, "GET", `${CREATE}/${id}`)).body.code).toBe("task_not_exist");
   });
 
+  it("never sweeps on a submit's path: expired tasks wait for the sweeper", async () => {
+    // The sweeper's first tick is a minute away: nothing but a request could drop them here.
+    const mock = await startVirtual({ taskTtlMs: 60_000, sweepIntervalMs: 60_000 });
+    for (let i = 0; i < 50; i++) await submit(mock.url, `k${i % 3}`);
+    await mock.clock.advance(60_000);
+    await submit(mock.url);
+    expect((await call(mock.url, "GET", "/__mock/health")).body.tasks).toBe(51);
+  });
+
+  it("sweeps expired tasks on a timer, with no request at all", async () => {
+    const mock = await startVirtual({ taskTtlMs: 60_000, sweepIntervalMs: 20 });
+    for (let i = 0; i < 50; i++) await submit(mock.url, `k${i % 3}`);
+    await mock.clock.advance(30_000);
+    await submit(mock.url); // created at +30 s: still live when the others expire
+    await mock.clock.advance(30_000);
+    await expect.poll(() => mock.simulator.store.size).toBe(1);
+  });
+
   it("keeps at most maxTasks, evicting the oldest first", async () => {
     const mock = await startVirtual({ maxTasks: 3 });
     const ids = [];

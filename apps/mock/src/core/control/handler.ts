@@ -108,6 +108,9 @@ export async function answerControl(
   if (body.kind === "too_large") {
     return controlError(413, "too_large", "control request body too large");
   }
+  if (body.kind === "busy") {
+    return controlError(413, "too_large", "the mock is reading too many large uploads at once");
+  }
   if (body.kind === "aborted") {
     return controlError(400, "invalid_json", "request body was not received completely");
   }

@@ -58,6 +58,17 @@ export const errors = {
   notFound: (method: string, path: string) =>
     gatewayError(404, `Invalid URL (${method} ${path})`, "", "invalid_request_error"),
   tooLarge: () => gatewayError(413, "request body too large", "read_request_body_failed"),
+  /** The server's upload budget is spent: too many large bodies are being read at once. */
+  uploadsBusy: (retryAfter: number) => ({
+    ...gatewayError(
+      429,
+      "too many large uploads in progress on this mock; retry shortly",
+      "upload_budget_exceeded",
+    ),
+    headers: { "retry-after": String(retryAfter) },
+  }),
+  /** HTTP the gateway's server refuses before any route (no Host, a bad request line). */
+  badHttp: (detail: string) => gatewayError(400, detail, "invalid_request"),
   invalidJson: (detail: string) =>
     gatewayError(400, `invalid request body: ${detail}`, "invalid_request"),
   modelNotFound: (model: string) =>

@@ -48,6 +48,11 @@ export async function answerApi(
     const reply = check(errors.tooLarge());
     return { kind: "json", ...reply, headers: { ...reply.headers, connection: "close" } };
   }
+  if (body.kind === "busy") {
+    // The rest of the upload is not read: close the connection after the answer.
+    const reply = check(errors.uploadsBusy(stage.simulator.settings.retryAfterSeconds));
+    return { kind: "json", ...reply, headers: { ...reply.headers, connection: "close" } };
+  }
   if (body.kind === "aborted") {
     return { kind: "json", ...errors.invalidJson("request body was not received completely") };
   }

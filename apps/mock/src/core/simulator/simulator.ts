@@ -162,7 +162,7 @@ export class Simulator {
       emitted: 0,
       timers: undefined,
     };
-    this.store.add(task, now);
+    this.store.add(task);
     this.#emitDue(task);
     this.#schedule(task);
     return { status: 200, body: this.#createBody(task) };

@@ -51,13 +51,19 @@ export class TaskStore {
     return t;
   }
 
-  /** Drops expired tasks (front of the Map first: it is in creation order). */
-  sweep(now: number): void {
+  /**
+   * Drops up to `max` expired tasks, oldest first (the Map is in creation order, so it stops at
+   * the first live one), and says how many it dropped. Run by a timer in small batches, never on
+   * a request's path, so 100,000 expired tasks never stall an answer.
+   */
+  sweep(now: number, max = Number.POSITIVE_INFINITY): number {
+    let dropped = 0;
     for (const task of this.#tasks.values()) {
-      if (task.createdAt + this.limits.ttlMs > now && this.#tasks.size <= this.limits.maxTasks)
-        break;
+      if (dropped >= max || task.createdAt + this.limits.ttlMs > now) break;
       this.#delete(task);
+      dropped++;
     }
+    return dropped;
   }
 
   #delete(task: Task): void {
@@ -72,14 +78,19 @@ export class TaskStore {
     this.onEvict(task);
   }
 
-  /** Stores a new task, evicting old ones to stay inside the limits. */
-  add(task: Task, now: number): void {
+  /** Stores a new task, evicting the oldest when the count cap is reached. */
+  add(task: Task): void {
     this.#tasks.set(task.id, task);
     const tenant = this.#tenant(task.owner);
     tenant.count++;
     tenant.active.add(task.id);
     if (task.externalTaskId !== undefined) tenant.byExternalId.set(task.externalTaskId, task.id);
-    this.sweep(now);
+    // The count cap costs one eviction per insert at most; expiry is the sweeper's job.
+    while (this.#tasks.size > this.limits.maxTasks) {
+      const oldest = this.#tasks.values().next().value;
+      if (oldest === undefined) break;
+      this.#delete(oldest);
+    }
   }
 
   /** A task by id, whoever owns it (for the video route and the control API). */
