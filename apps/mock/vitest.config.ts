@@ -8,7 +8,13 @@ export default defineConfig({
     expect: { poll: { timeout: 10_000 } },
     projects: [
       // Everything, against the Node server (Prism's engine).
-      { extends: true, test: { name: "server", include: ["test/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: { name: "server", include: ["test/**/*.test.ts"], exclude: ["test/soak/**"] },
+      },
+      // The bounded soak (SOAK_SECONDS, default 20): the built mock in a child under a low
+      // descriptor limit, on real time, with hanging, failing and redirecting receivers.
+      { extends: true, test: { name: "soak", include: ["test/soak/**/*.test.ts"] } },
       // The adapter-neutral behaviour tests again, against the MSW handlers (compiled validators):
       // the same assertions passing on both is the parity the two adapters promise.
       {

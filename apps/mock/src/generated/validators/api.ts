@@ -15,10 +15,11 @@ const formats = cjs(ajvFormats).fullFormats;
 
 // POST /kling/v1/videos/multi-image2video request application/json
 const v0 = /* @__PURE__ */ (() => {
-const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["model","image_list","prompt"],"properties":{"model":{"type":"string","minLength":1},"model_name":{"type":"string","minLength":1},"image_list":{"type":"array","minItems":1,"maxItems":4,"items":{"type":"object","required":["image"],"properties":{"image":{"type":"string","minLength":1,"maxLength":13981016,"pattern":"^(?:https?://\\S+|[A-Za-z0-9+/]+={0,2})$"}}}},"prompt":{"type":"string","minLength":1,"maxLength":2500},"negative_prompt":{"type":"string","maxLength":2500},"mode":{"type":"string","enum":["std","pro"]},"aspect_ratio":{"type":"string","enum":["16:9","9:16","1:1"]},"duration":{"type":"string","enum":["5","10"]},"callback_url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2048},"external_task_id":{"type":"string","minLength":1,"maxLength":128}}};
+const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["model","image_list","prompt"],"properties":{"model":{"type":"string","minLength":1},"model_name":{"type":"string","minLength":1},"image_list":{"type":"array","minItems":1,"maxItems":4,"items":{"type":"object","required":["image"],"properties":{"image":{"type":"string","minLength":1,"maxLength":13981016,"pattern":"^(?:https?://\\S+|[A-Za-z0-9+/]+={0,2})$"}}}},"prompt":{"type":"string","pattern":"[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]","minLength":1,"maxLength":2500},"negative_prompt":{"type":"string","maxLength":2500},"mode":{"type":"string","enum":["std","pro"]},"aspect_ratio":{"type":"string","enum":["16:9","9:16","1:1"]},"duration":{"type":"string","enum":["5","10"]},"callback_url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2048},"external_task_id":{"type":"string","minLength":1,"maxLength":128}}};
 const func1 = cjs(ajvUcs2length).default;
 const pattern4 = new RegExp("^(?:https?://\\S+|[A-Za-z0-9+/]+={0,2})$", "u");
-const pattern5 = new RegExp("^https?://", "u");
+const pattern5 = new RegExp("[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]", "u");
+const pattern6 = new RegExp("^https?://", "u");
 const formats0 = formats.uri;
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -241,9 +242,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern5.test(data5)){
+const err18 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/pattern",keyword:"pattern",params:{pattern: "[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"},message:"must match pattern \""+"[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"+"\""};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -253,11 +253,8 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data.negative_prompt !== undefined){
-let data6 = data.negative_prompt;
-if(typeof data6 === "string"){
-if(func1(data6) > 2500){
-const err19 = {instancePath:instancePath+"/negative_prompt",schemaPath:"#/properties/negative_prompt/maxLength",keyword:"maxLength",params:{limit: 2500},message:"must NOT have more than 2500 characters"};
+else {
+const err19 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -267,8 +264,11 @@ vErrors.push(err19);
 errors++;
 }
 }
-else {
-const err20 = {instancePath:instancePath+"/negative_prompt",schemaPath:"#/properties/negative_prompt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.negative_prompt !== undefined){
+let data6 = data.negative_prompt;
+if(typeof data6 === "string"){
+if(func1(data6) > 2500){
+const err20 = {instancePath:instancePath+"/negative_prompt",schemaPath:"#/properties/negative_prompt/maxLength",keyword:"maxLength",params:{limit: 2500},message:"must NOT have more than 2500 characters"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -278,10 +278,8 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data.mode !== undefined){
-let data7 = data.mode;
-if(typeof data7 !== "string"){
-const err21 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err21 = {instancePath:instancePath+"/negative_prompt",schemaPath:"#/properties/negative_prompt/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -290,8 +288,11 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(!((data7 === "std") || (data7 === "pro"))){
-const err22 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema32.properties.mode.enum},message:"must be equal to one of the allowed values"};
+}
+if(data.mode !== undefined){
+let data7 = data.mode;
+if(typeof data7 !== "string"){
+const err22 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -300,11 +301,8 @@ vErrors.push(err22);
 }
 errors++;
 }
-}
-if(data.aspect_ratio !== undefined){
-let data8 = data.aspect_ratio;
-if(typeof data8 !== "string"){
-const err23 = {instancePath:instancePath+"/aspect_ratio",schemaPath:"#/properties/aspect_ratio/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((data7 === "std") || (data7 === "pro"))){
+const err23 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema32.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -313,8 +311,11 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(!(((data8 === "16:9") || (data8 === "9:16")) || (data8 === "1:1"))){
-const err24 = {instancePath:instancePath+"/aspect_ratio",schemaPath:"#/properties/aspect_ratio/enum",keyword:"enum",params:{allowedValues: schema32.properties.aspect_ratio.enum},message:"must be equal to one of the allowed values"};
+}
+if(data.aspect_ratio !== undefined){
+let data8 = data.aspect_ratio;
+if(typeof data8 !== "string"){
+const err24 = {instancePath:instancePath+"/aspect_ratio",schemaPath:"#/properties/aspect_ratio/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -323,11 +324,8 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-if(data.duration !== undefined){
-let data9 = data.duration;
-if(typeof data9 !== "string"){
-const err25 = {instancePath:instancePath+"/duration",schemaPath:"#/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!(((data8 === "16:9") || (data8 === "9:16")) || (data8 === "1:1"))){
+const err25 = {instancePath:instancePath+"/aspect_ratio",schemaPath:"#/properties/aspect_ratio/enum",keyword:"enum",params:{allowedValues: schema32.properties.aspect_ratio.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -336,8 +334,11 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(!((data9 === "5") || (data9 === "10"))){
-const err26 = {instancePath:instancePath+"/duration",schemaPath:"#/properties/duration/enum",keyword:"enum",params:{allowedValues: schema32.properties.duration.enum},message:"must be equal to one of the allowed values"};
+}
+if(data.duration !== undefined){
+let data9 = data.duration;
+if(typeof data9 !== "string"){
+const err26 = {instancePath:instancePath+"/duration",schemaPath:"#/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -346,12 +347,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-if(data.callback_url !== undefined){
-let data10 = data.callback_url;
-if(typeof data10 === "string"){
-if(func1(data10) > 2048){
-const err27 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+if(!((data9 === "5") || (data9 === "10"))){
+const err27 = {instancePath:instancePath+"/duration",schemaPath:"#/properties/duration/enum",keyword:"enum",params:{allowedValues: schema32.properties.duration.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -360,8 +357,12 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(!pattern5.test(data10)){
-const err28 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
+}
+if(data.callback_url !== undefined){
+let data10 = data.callback_url;
+if(typeof data10 === "string"){
+if(func1(data10) > 2048){
+const err28 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -370,8 +371,8 @@ vErrors.push(err28);
 }
 errors++;
 }
-if(!(formats0(data10))){
-const err29 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+if(!pattern6.test(data10)){
+const err29 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -380,9 +381,8 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-else {
-const err30 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!(formats0(data10))){
+const err30 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -392,11 +392,8 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data.external_task_id !== undefined){
-let data11 = data.external_task_id;
-if(typeof data11 === "string"){
-if(func1(data11) > 128){
-const err31 = {instancePath:instancePath+"/external_task_id",schemaPath:"#/properties/external_task_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+else {
+const err31 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -405,8 +402,12 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(func1(data11) < 1){
-const err32 = {instancePath:instancePath+"/external_task_id",schemaPath:"#/properties/external_task_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data.external_task_id !== undefined){
+let data11 = data.external_task_id;
+if(typeof data11 === "string"){
+if(func1(data11) > 128){
+const err32 = {instancePath:instancePath+"/external_task_id",schemaPath:"#/properties/external_task_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -415,9 +416,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/external_task_id",schemaPath:"#/properties/external_task_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data11) < 1){
+const err33 = {instancePath:instancePath+"/external_task_id",schemaPath:"#/properties/external_task_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -427,14 +427,25 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
 else {
-const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err34 = {instancePath:instancePath+"/external_task_id",schemaPath:"#/properties/external_task_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
 else {
 vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
 }
 errors++;
 }
@@ -447,10 +458,11 @@ return validate21;
 
 // POST /kling/v1/videos/multi-image2video request application/json (form)
 const v1 = /* @__PURE__ */ (() => {
-const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["model","image_list","prompt"],"properties":{"model":{"type":"string","minLength":1},"model_name":{"type":"string","minLength":1},"image_list":{"type":"array","minItems":1,"maxItems":4,"items":{"type":"object","required":["image"],"properties":{"image":{"type":"string","minLength":1,"maxLength":13981016,"pattern":"^(?:https?://\\S+|[A-Za-z0-9+/]+={0,2})$"}}}},"prompt":{"type":"string","minLength":1,"maxLength":2500},"negative_prompt":{"type":"string","maxLength":2500},"mode":{"type":"string","enum":["std","pro"]},"aspect_ratio":{"type":"string","enum":["16:9","9:16","1:1"]},"duration":{"type":"string","enum":["5","10"]},"callback_url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2048},"external_task_id":{"type":"string","minLength":1,"maxLength":128}}};
+const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["model","image_list","prompt"],"properties":{"model":{"type":"string","minLength":1},"model_name":{"type":"string","minLength":1},"image_list":{"type":"array","minItems":1,"maxItems":4,"items":{"type":"object","required":["image"],"properties":{"image":{"type":"string","minLength":1,"maxLength":13981016,"pattern":"^(?:https?://\\S+|[A-Za-z0-9+/]+={0,2})$"}}}},"prompt":{"type":"string","pattern":"[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]","minLength":1,"maxLength":2500},"negative_prompt":{"type":"string","maxLength":2500},"mode":{"type":"string","enum":["std","pro"]},"aspect_ratio":{"type":"string","enum":["16:9","9:16","1:1"]},"duration":{"type":"string","enum":["5","10"]},"callback_url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2048},"external_task_id":{"type":"string","minLength":1,"maxLength":128}}};
 const func1 = cjs(ajvUcs2length).default;
 const pattern4 = new RegExp("^(?:https?://\\S+|[A-Za-z0-9+/]+={0,2})$", "u");
-const pattern5 = new RegExp("^https?://", "u");
+const pattern5 = new RegExp("[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]", "u");
+const pattern6 = new RegExp("^https?://", "u");
 const formats0 = formats.uri;
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -755,6 +767,16 @@ vErrors.push(err18);
 }
 errors++;
 }
+if(!pattern5.test(data5)){
+const err19 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/pattern",keyword:"pattern",params:{pattern: "[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"},message:"must match pattern \""+"[^\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"+"\""};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
 }
 }
 if(data.negative_prompt !== undefined){
@@ -770,12 +792,12 @@ else if(data6 === null){
 coerced4 = "";
 }
 else {
-const err19 = {instancePath:instancePath+"/negative_prompt",schemaPath:"#/properties/negative_prompt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/negative_prompt",schemaPath:"#/properties/negative_prompt/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err19];
+vErrors = [err20];
 }
 else {
-vErrors.push(err19);
+vErrors.push(err20);
 }
 errors++;
 }
@@ -789,12 +811,12 @@ data["negative_prompt"] = coerced4;
 }
 if(typeof data6 === "string"){
 if(func1(data6) > 2500){
-const err20 = {instancePath:instancePath+"/negative_prompt",schemaPath:"#/properties/negative_prompt/maxLength",keyword:"maxLength",params:{limit: 2500},message:"must NOT have more than 2500 characters"};
+const err21 = {instancePath:instancePath+"/negative_prompt",schemaPath:"#/properties/negative_prompt/maxLength",keyword:"maxLength",params:{limit: 2500},message:"must NOT have more than 2500 characters"};
 if(vErrors === null){
-vErrors = [err20];
+vErrors = [err21];
 }
 else {
-vErrors.push(err20);
+vErrors.push(err21);
 }
 errors++;
 }
@@ -813,12 +835,12 @@ else if(data7 === null){
 coerced5 = "";
 }
 else {
-const err21 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err21];
+vErrors = [err22];
 }
 else {
-vErrors.push(err21);
+vErrors.push(err22);
 }
 errors++;
 }
@@ -831,12 +853,12 @@ data["mode"] = coerced5;
 }
 }
 if(!((data7 === "std") || (data7 === "pro"))){
-const err22 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema32.properties.mode.enum},message:"must be equal to one of the allowed values"};
+const err23 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema32.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
-vErrors = [err22];
+vErrors = [err23];
 }
 else {
-vErrors.push(err22);
+vErrors.push(err23);
 }
 errors++;
 }
@@ -854,12 +876,12 @@ else if(data8 === null){
 coerced6 = "";
 }
 else {
-const err23 = {instancePath:instancePath+"/aspect_ratio",schemaPath:"#/properties/aspect_ratio/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/aspect_ratio",schemaPath:"#/properties/aspect_ratio/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err23];
+vErrors = [err24];
 }
 else {
-vErrors.push(err23);
+vErrors.push(err24);
 }
 errors++;
 }
@@ -872,12 +894,12 @@ data["aspect_ratio"] = coerced6;
 }
 }
 if(!(((data8 === "16:9") || (data8 === "9:16")) || (data8 === "1:1"))){
-const err24 = {instancePath:instancePath+"/aspect_ratio",schemaPath:"#/properties/aspect_ratio/enum",keyword:"enum",params:{allowedValues: schema32.properties.aspect_ratio.enum},message:"must be equal to one of the allowed values"};
+const err25 = {instancePath:instancePath+"/aspect_ratio",schemaPath:"#/properties/aspect_ratio/enum",keyword:"enum",params:{allowedValues: schema32.properties.aspect_ratio.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
-vErrors = [err24];
+vErrors = [err25];
 }
 else {
-vErrors.push(err24);
+vErrors.push(err25);
 }
 errors++;
 }
@@ -895,12 +917,12 @@ else if(data9 === null){
 coerced7 = "";
 }
 else {
-const err25 = {instancePath:instancePath+"/duration",schemaPath:"#/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err26 = {instancePath:instancePath+"/duration",schemaPath:"#/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err25];
+vErrors = [err26];
 }
 else {
-vErrors.push(err25);
+vErrors.push(err26);
 }
 errors++;
 }
@@ -913,12 +935,12 @@ data["duration"] = coerced7;
 }
 }
 if(!((data9 === "5") || (data9 === "10"))){
-const err26 = {instancePath:instancePath+"/duration",schemaPath:"#/properties/duration/enum",keyword:"enum",params:{allowedValues: schema32.properties.duration.enum},message:"must be equal to one of the allowed values"};
+const err27 = {instancePath:instancePath+"/duration",schemaPath:"#/properties/duration/enum",keyword:"enum",params:{allowedValues: schema32.properties.duration.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
-vErrors = [err26];
+vErrors = [err27];
 }
 else {
-vErrors.push(err26);
+vErrors.push(err27);
 }
 errors++;
 }
@@ -936,12 +958,12 @@ else if(data10 === null){
 coerced8 = "";
 }
 else {
-const err27 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err28 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err27];
+vErrors = [err28];
 }
 else {
-vErrors.push(err27);
+vErrors.push(err28);
 }
 errors++;
 }
@@ -955,17 +977,7 @@ data["callback_url"] = coerced8;
 }
 if(typeof data10 === "string"){
 if(func1(data10) > 2048){
-const err28 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-if(!pattern5.test(data10)){
-const err29 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
+const err29 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -974,13 +986,23 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(!(formats0(data10))){
-const err30 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+if(!pattern6.test(data10)){
+const err30 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
 if(vErrors === null){
 vErrors = [err30];
 }
 else {
 vErrors.push(err30);
+}
+errors++;
+}
+if(!(formats0(data10))){
+const err31 = {instancePath:instancePath+"/callback_url",schemaPath:"#/properties/callback_url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
 }
 errors++;
 }
@@ -999,12 +1021,12 @@ else if(data11 === null){
 coerced9 = "";
 }
 else {
-const err31 = {instancePath:instancePath+"/external_task_id",schemaPath:"#/properties/external_task_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err32 = {instancePath:instancePath+"/external_task_id",schemaPath:"#/properties/external_task_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err31];
+vErrors = [err32];
 }
 else {
-vErrors.push(err31);
+vErrors.push(err32);
 }
 errors++;
 }
@@ -1018,17 +1040,7 @@ data["external_task_id"] = coerced9;
 }
 if(typeof data11 === "string"){
 if(func1(data11) > 128){
-const err32 = {instancePath:instancePath+"/external_task_id",schemaPath:"#/properties/external_task_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-if(func1(data11) < 1){
-const err33 = {instancePath:instancePath+"/external_task_id",schemaPath:"#/properties/external_task_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err33 = {instancePath:instancePath+"/external_task_id",schemaPath:"#/properties/external_task_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1037,16 +1049,26 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(func1(data11) < 1){
+const err34 = {instancePath:instancePath+"/external_task_id",schemaPath:"#/properties/external_task_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err34];
 }
 else {
 vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
 }
 errors++;
 }
@@ -1059,7 +1081,7 @@ return validate21;
 
 // POST /kling/v1/videos/multi-image2video 200 application/json
 const v2 = /* @__PURE__ */ (() => {
-const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","oneOf":[{"type":"object","required":["code","message","data"],"properties":{"code":{"type":"integer","const":0},"message":{"type":"string"},"request_id":{"type":"string"},"data":{"type":"object","required":["task_id","task_status"],"properties":{"task_id":{"type":"string","minLength":1},"task_status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"task_info":{"type":"object","properties":{"external_task_id":{"type":"string"}}},"created_at":{"type":"integer","minimum":0},"updated_at":{"type":"integer","minimum":0}}}}},{"type":"object","required":["id","task_id","object"],"properties":{"id":{"type":"string","minLength":1},"task_id":{"type":"string","minLength":1},"object":{"type":"string","const":"video"},"model":{"type":"string"},"status":{"type":"string"},"progress":{"type":"integer","minimum":0,"maximum":100},"created_at":{"type":"integer","minimum":0}}}]};
+const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","oneOf":[{"type":"object","required":["code","message","data"],"properties":{"code":{"type":"integer","const":0},"message":{"type":"string"},"request_id":{"type":"string"},"data":{"type":"object","required":["task_id","task_status"],"properties":{"task_id":{"type":"string","minLength":1},"task_status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"task_info":{"type":"object","properties":{"external_task_id":{"type":"string"},"parent_video":{"type":"object","properties":{"id":{"type":"string"},"url":{"type":"string"},"duration":{"type":"string"}}}}},"created_at":{"type":"integer","minimum":0},"updated_at":{"type":"integer","minimum":0}}}}},{"type":"object","required":["id","task_id","object"],"properties":{"id":{"type":"string","minLength":1},"task_id":{"type":"string","minLength":1},"object":{"type":"string","const":"video"},"model":{"type":"string"},"status":{"type":"string"},"progress":{"type":"integer","minimum":0,"maximum":100},"created_at":{"type":"integer","minimum":0}}}]};
 const func1 = cjs(ajvUcs2length).default;
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -1240,9 +1262,12 @@ vErrors.push(err13);
 errors++;
 }
 }
-}
-else {
-const err14 = {instancePath:instancePath+"/data/task_info",schemaPath:"#/oneOf/0/properties/data/properties/task_info/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data6.parent_video !== undefined){
+let data8 = data6.parent_video;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.id !== undefined){
+if(typeof data8.id !== "string"){
+const err14 = {instancePath:instancePath+"/data/task_info/parent_video/id",schemaPath:"#/oneOf/0/properties/data/properties/task_info/properties/parent_video/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1252,10 +1277,9 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data3.created_at !== undefined){
-let data8 = data3.created_at;
-if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
-const err15 = {instancePath:instancePath+"/data/created_at",schemaPath:"#/oneOf/0/properties/data/properties/created_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data8.url !== undefined){
+if(typeof data8.url !== "string"){
+const err15 = {instancePath:instancePath+"/data/task_info/parent_video/url",schemaPath:"#/oneOf/0/properties/data/properties/task_info/properties/parent_video/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1264,9 +1288,10 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(typeof data8 == "number"){
-if(data8 < 0 || isNaN(data8)){
-const err16 = {instancePath:instancePath+"/data/created_at",schemaPath:"#/oneOf/0/properties/data/properties/created_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data8.duration !== undefined){
+if(typeof data8.duration !== "string"){
+const err16 = {instancePath:instancePath+"/data/task_info/parent_video/duration",schemaPath:"#/oneOf/0/properties/data/properties/task_info/properties/parent_video/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1277,10 +1302,8 @@ errors++;
 }
 }
 }
-if(data3.updated_at !== undefined){
-let data9 = data3.updated_at;
-if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
-const err17 = {instancePath:instancePath+"/data/updated_at",schemaPath:"#/oneOf/0/properties/data/properties/updated_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err17 = {instancePath:instancePath+"/data/task_info/parent_video",schemaPath:"#/oneOf/0/properties/data/properties/task_info/properties/parent_video/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1289,9 +1312,10 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(typeof data9 == "number"){
-if(data9 < 0 || isNaN(data9)){
-const err18 = {instancePath:instancePath+"/data/updated_at",schemaPath:"#/oneOf/0/properties/data/properties/updated_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/data/task_info",schemaPath:"#/oneOf/0/properties/data/properties/task_info/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1301,10 +1325,10 @@ vErrors.push(err18);
 errors++;
 }
 }
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/data",schemaPath:"#/oneOf/0/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data3.created_at !== undefined){
+let data12 = data3.created_at;
+if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
+const err19 = {instancePath:instancePath+"/data/created_at",schemaPath:"#/oneOf/0/properties/data/properties/created_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1313,15 +1337,64 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-}
-else {
-const err20 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data12 == "number"){
+if(data12 < 0 || isNaN(data12)){
+const err20 = {instancePath:instancePath+"/data/created_at",schemaPath:"#/oneOf/0/properties/data/properties/created_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err20];
 }
 else {
 vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+if(data3.updated_at !== undefined){
+let data13 = data3.updated_at;
+if(!((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13)))){
+const err21 = {instancePath:instancePath+"/data/updated_at",schemaPath:"#/oneOf/0/properties/data/properties/updated_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(typeof data13 == "number"){
+if(data13 < 0 || isNaN(data13)){
+const err22 = {instancePath:instancePath+"/data/updated_at",schemaPath:"#/oneOf/0/properties/data/properties/updated_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/data",schemaPath:"#/oneOf/0/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
 }
 errors++;
 }
@@ -1335,54 +1408,10 @@ props0.message = true;
 props0.request_id = true;
 props0.data = true;
 }
-const _errs23 = errors;
+const _errs31 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id === undefined){
-const err21 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-if(data.task_id === undefined){
-const err22 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "task_id"},message:"must have required property '"+"task_id"+"'"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-if(data.object === undefined){
-const err23 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "object"},message:"must have required property '"+"object"+"'"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-if(data.id !== undefined){
-let data10 = data.id;
-if(typeof data10 === "string"){
-if(func1(data10) < 1){
-const err24 = {instancePath:instancePath+"/id",schemaPath:"#/oneOf/1/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-else {
-const err25 = {instancePath:instancePath+"/id",schemaPath:"#/oneOf/1/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err25 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1391,12 +1420,8 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-if(data.task_id !== undefined){
-let data11 = data.task_id;
-if(typeof data11 === "string"){
-if(func1(data11) < 1){
-const err26 = {instancePath:instancePath+"/task_id",schemaPath:"#/oneOf/1/properties/task_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.task_id === undefined){
+const err26 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "task_id"},message:"must have required property '"+"task_id"+"'"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1405,9 +1430,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-else {
-const err27 = {instancePath:instancePath+"/task_id",schemaPath:"#/oneOf/1/properties/task_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.object === undefined){
+const err27 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "object"},message:"must have required property '"+"object"+"'"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1416,11 +1440,11 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-if(data.object !== undefined){
-let data12 = data.object;
-if(typeof data12 !== "string"){
-const err28 = {instancePath:instancePath+"/object",schemaPath:"#/oneOf/1/properties/object/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.id !== undefined){
+let data14 = data.id;
+if(typeof data14 === "string"){
+if(func1(data14) < 1){
+const err28 = {instancePath:instancePath+"/id",schemaPath:"#/oneOf/1/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1429,8 +1453,9 @@ vErrors.push(err28);
 }
 errors++;
 }
-if("video" !== data12){
-const err29 = {instancePath:instancePath+"/object",schemaPath:"#/oneOf/1/properties/object/const",keyword:"const",params:{allowedValue: "video"},message:"must be equal to constant"};
+}
+else {
+const err29 = {instancePath:instancePath+"/id",schemaPath:"#/oneOf/1/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1440,9 +1465,11 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data.model !== undefined){
-if(typeof data.model !== "string"){
-const err30 = {instancePath:instancePath+"/model",schemaPath:"#/oneOf/1/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.task_id !== undefined){
+let data15 = data.task_id;
+if(typeof data15 === "string"){
+if(func1(data15) < 1){
+const err30 = {instancePath:instancePath+"/task_id",schemaPath:"#/oneOf/1/properties/task_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1452,9 +1479,8 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data.status !== undefined){
-if(typeof data.status !== "string"){
-const err31 = {instancePath:instancePath+"/status",schemaPath:"#/oneOf/1/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err31 = {instancePath:instancePath+"/task_id",schemaPath:"#/oneOf/1/properties/task_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1464,10 +1490,10 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data.progress !== undefined){
-let data15 = data.progress;
-if(!((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15)))){
-const err32 = {instancePath:instancePath+"/progress",schemaPath:"#/oneOf/1/properties/progress/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.object !== undefined){
+let data16 = data.object;
+if(typeof data16 !== "string"){
+const err32 = {instancePath:instancePath+"/object",schemaPath:"#/oneOf/1/properties/object/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1476,9 +1502,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(typeof data15 == "number"){
-if(data15 > 100 || isNaN(data15)){
-const err33 = {instancePath:instancePath+"/progress",schemaPath:"#/oneOf/1/properties/progress/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if("video" !== data16){
+const err33 = {instancePath:instancePath+"/object",schemaPath:"#/oneOf/1/properties/object/const",keyword:"const",params:{allowedValue: "video"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1487,8 +1512,10 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(data15 < 0 || isNaN(data15)){
-const err34 = {instancePath:instancePath+"/progress",schemaPath:"#/oneOf/1/properties/progress/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.model !== undefined){
+if(typeof data.model !== "string"){
+const err34 = {instancePath:instancePath+"/model",schemaPath:"#/oneOf/1/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1498,11 +1525,9 @@ vErrors.push(err34);
 errors++;
 }
 }
-}
-if(data.created_at !== undefined){
-let data16 = data.created_at;
-if(!((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16)))){
-const err35 = {instancePath:instancePath+"/created_at",schemaPath:"#/oneOf/1/properties/created_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.status !== undefined){
+if(typeof data.status !== "string"){
+const err35 = {instancePath:instancePath+"/status",schemaPath:"#/oneOf/1/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1511,9 +1536,11 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(typeof data16 == "number"){
-if(data16 < 0 || isNaN(data16)){
-const err36 = {instancePath:instancePath+"/created_at",schemaPath:"#/oneOf/1/properties/created_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.progress !== undefined){
+let data19 = data.progress;
+if(!((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19)))){
+const err36 = {instancePath:instancePath+"/progress",schemaPath:"#/oneOf/1/properties/progress/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1522,11 +1549,9 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err37 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data19 == "number"){
+if(data19 > 100 || isNaN(data19)){
+const err37 = {instancePath:instancePath+"/progress",schemaPath:"#/oneOf/1/properties/progress/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1535,7 +1560,55 @@ vErrors.push(err37);
 }
 errors++;
 }
-var _valid0 = _errs23 === errors;
+if(data19 < 0 || isNaN(data19)){
+const err38 = {instancePath:instancePath+"/progress",schemaPath:"#/oneOf/1/properties/progress/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+if(data.created_at !== undefined){
+let data20 = data.created_at;
+if(!((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20)))){
+const err39 = {instancePath:instancePath+"/created_at",schemaPath:"#/oneOf/1/properties/created_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+if(typeof data20 == "number"){
+if(data20 < 0 || isNaN(data20)){
+const err40 = {instancePath:instancePath+"/created_at",schemaPath:"#/oneOf/1/properties/created_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err41 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+var _valid0 = _errs31 === errors;
 if(_valid0 && valid0){
 valid0 = false;
 passing0 = [passing0, 1];
@@ -1557,12 +1630,12 @@ props0.created_at = true;
 }
 }
 if(!valid0){
-const err38 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+const err42 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err38];
+vErrors = [err42];
 }
 else {
-vErrors.push(err38);
+vErrors.push(err42);
 }
 errors++;
 }
@@ -1587,7 +1660,7 @@ return validate23;
 
 // POST /kling/v1/videos/multi-image2video 200 application/json (form)
 const v3 = /* @__PURE__ */ (() => {
-const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","oneOf":[{"type":"object","required":["code","message","data"],"properties":{"code":{"type":"integer","const":0},"message":{"type":"string"},"request_id":{"type":"string"},"data":{"type":"object","required":["task_id","task_status"],"properties":{"task_id":{"type":"string","minLength":1},"task_status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"task_info":{"type":"object","properties":{"external_task_id":{"type":"string"}}},"created_at":{"type":"integer","minimum":0},"updated_at":{"type":"integer","minimum":0}}}}},{"type":"object","required":["id","task_id","object"],"properties":{"id":{"type":"string","minLength":1},"task_id":{"type":"string","minLength":1},"object":{"type":"string","const":"video"},"model":{"type":"string"},"status":{"type":"string"},"progress":{"type":"integer","minimum":0,"maximum":100},"created_at":{"type":"integer","minimum":0}}}]};
+const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","oneOf":[{"type":"object","required":["code","message","data"],"properties":{"code":{"type":"integer","const":0},"message":{"type":"string"},"request_id":{"type":"string"},"data":{"type":"object","required":["task_id","task_status"],"properties":{"task_id":{"type":"string","minLength":1},"task_status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"task_info":{"type":"object","properties":{"external_task_id":{"type":"string"},"parent_video":{"type":"object","properties":{"id":{"type":"string"},"url":{"type":"string"},"duration":{"type":"string"}}}}},"created_at":{"type":"integer","minimum":0},"updated_at":{"type":"integer","minimum":0}}}}},{"type":"object","required":["id","task_id","object"],"properties":{"id":{"type":"string","minLength":1},"task_id":{"type":"string","minLength":1},"object":{"type":"string","const":"video"},"model":{"type":"string"},"status":{"type":"string"},"progress":{"type":"integer","minimum":0,"maximum":100},"created_at":{"type":"integer","minimum":0}}}]};
 const func1 = cjs(ajvUcs2length).default;
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -1877,9 +1950,23 @@ data6["external_task_id"] = coerced5;
 }
 }
 }
+if(data6.parent_video !== undefined){
+let data8 = data6.parent_video;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.id !== undefined){
+let data9 = data8.id;
+if(typeof data9 !== "string"){
+let dataType6 = typeof data9;
+let coerced6 = undefined;
+if(!(coerced6 !== undefined)){
+if(dataType6 == "number" || dataType6 == "boolean"){
+coerced6 = "" + data9;
+}
+else if(data9 === null){
+coerced6 = "";
 }
 else {
-const err14 = {instancePath:instancePath+"/data/task_info",schemaPath:"#/oneOf/0/properties/data/properties/task_info/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err14 = {instancePath:instancePath+"/data/task_info/parent_video/id",schemaPath:"#/oneOf/0/properties/data/properties/task_info/properties/parent_video/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1889,18 +1976,28 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data3.created_at !== undefined){
-let data8 = data3.created_at;
-if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
-let dataType6 = typeof data8;
-let coerced6 = undefined;
-if(!(coerced6 !== undefined)){
-if(dataType6 === "boolean" || data8 === null
-              || (dataType6 === "string" && data8 && data8 == +data8 && !(data8 % 1))){
-coerced6 = +data8;
+if(coerced6 !== undefined){
+data9 = coerced6;
+if(data8 !== undefined){
+data8["id"] = coerced6;
+}
+}
+}
+}
+if(data8.url !== undefined){
+let data10 = data8.url;
+if(typeof data10 !== "string"){
+let dataType7 = typeof data10;
+let coerced7 = undefined;
+if(!(coerced7 !== undefined)){
+if(dataType7 == "number" || dataType7 == "boolean"){
+coerced7 = "" + data10;
+}
+else if(data10 === null){
+coerced7 = "";
 }
 else {
-const err15 = {instancePath:instancePath+"/data/created_at",schemaPath:"#/oneOf/0/properties/data/properties/created_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err15 = {instancePath:instancePath+"/data/task_info/parent_video/url",schemaPath:"#/oneOf/0/properties/data/properties/task_info/properties/parent_video/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1910,16 +2007,28 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(coerced6 !== undefined){
-data8 = coerced6;
-if(data3 !== undefined){
-data3["created_at"] = coerced6;
+if(coerced7 !== undefined){
+data10 = coerced7;
+if(data8 !== undefined){
+data8["url"] = coerced7;
 }
 }
 }
-if(typeof data8 == "number"){
-if(data8 < 0 || isNaN(data8)){
-const err16 = {instancePath:instancePath+"/data/created_at",schemaPath:"#/oneOf/0/properties/data/properties/created_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data8.duration !== undefined){
+let data11 = data8.duration;
+if(typeof data11 !== "string"){
+let dataType8 = typeof data11;
+let coerced8 = undefined;
+if(!(coerced8 !== undefined)){
+if(dataType8 == "number" || dataType8 == "boolean"){
+coerced8 = "" + data11;
+}
+else if(data11 === null){
+coerced8 = "";
+}
+else {
+const err16 = {instancePath:instancePath+"/data/task_info/parent_video/duration",schemaPath:"#/oneOf/0/properties/data/properties/task_info/properties/parent_video/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1929,19 +2038,17 @@ vErrors.push(err16);
 errors++;
 }
 }
+if(coerced8 !== undefined){
+data11 = coerced8;
+if(data8 !== undefined){
+data8["duration"] = coerced8;
 }
-if(data3.updated_at !== undefined){
-let data9 = data3.updated_at;
-if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
-let dataType7 = typeof data9;
-let coerced7 = undefined;
-if(!(coerced7 !== undefined)){
-if(dataType7 === "boolean" || data9 === null
-              || (dataType7 === "string" && data9 && data9 == +data9 && !(data9 % 1))){
-coerced7 = +data9;
+}
+}
+}
 }
 else {
-const err17 = {instancePath:instancePath+"/data/updated_at",schemaPath:"#/oneOf/0/properties/data/properties/updated_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err17 = {instancePath:instancePath+"/data/task_info/parent_video",schemaPath:"#/oneOf/0/properties/data/properties/task_info/properties/parent_video/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1951,16 +2058,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(coerced7 !== undefined){
-data9 = coerced7;
-if(data3 !== undefined){
-data3["updated_at"] = coerced7;
 }
-}
-}
-if(typeof data9 == "number"){
-if(data9 < 0 || isNaN(data9)){
-const err18 = {instancePath:instancePath+"/data/updated_at",schemaPath:"#/oneOf/0/properties/data/properties/updated_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+else {
+const err18 = {instancePath:instancePath+"/data/task_info",schemaPath:"#/oneOf/0/properties/data/properties/task_info/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1970,10 +2070,18 @@ vErrors.push(err18);
 errors++;
 }
 }
-}
+if(data3.created_at !== undefined){
+let data12 = data3.created_at;
+if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
+let dataType9 = typeof data12;
+let coerced9 = undefined;
+if(!(coerced9 !== undefined)){
+if(dataType9 === "boolean" || data12 === null
+              || (dataType9 === "string" && data12 && data12 == +data12 && !(data12 % 1))){
+coerced9 = +data12;
 }
 else {
-const err19 = {instancePath:instancePath+"/data",schemaPath:"#/oneOf/0/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err19 = {instancePath:instancePath+"/data/created_at",schemaPath:"#/oneOf/0/properties/data/properties/created_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1983,14 +2091,87 @@ vErrors.push(err19);
 errors++;
 }
 }
+if(coerced9 !== undefined){
+data12 = coerced9;
+if(data3 !== undefined){
+data3["created_at"] = coerced9;
 }
-else {
-const err20 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+}
+if(typeof data12 == "number"){
+if(data12 < 0 || isNaN(data12)){
+const err20 = {instancePath:instancePath+"/data/created_at",schemaPath:"#/oneOf/0/properties/data/properties/created_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err20];
 }
 else {
 vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+if(data3.updated_at !== undefined){
+let data13 = data3.updated_at;
+if(!((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13)))){
+let dataType10 = typeof data13;
+let coerced10 = undefined;
+if(!(coerced10 !== undefined)){
+if(dataType10 === "boolean" || data13 === null
+              || (dataType10 === "string" && data13 && data13 == +data13 && !(data13 % 1))){
+coerced10 = +data13;
+}
+else {
+const err21 = {instancePath:instancePath+"/data/updated_at",schemaPath:"#/oneOf/0/properties/data/properties/updated_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(coerced10 !== undefined){
+data13 = coerced10;
+if(data3 !== undefined){
+data3["updated_at"] = coerced10;
+}
+}
+}
+if(typeof data13 == "number"){
+if(data13 < 0 || isNaN(data13)){
+const err22 = {instancePath:instancePath+"/data/updated_at",schemaPath:"#/oneOf/0/properties/data/properties/updated_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/data",schemaPath:"#/oneOf/0/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
 }
 errors++;
 }
@@ -2004,71 +2185,10 @@ props0.message = true;
 props0.request_id = true;
 props0.data = true;
 }
-const _errs23 = errors;
+const _errs31 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id === undefined){
-const err21 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-if(data.task_id === undefined){
-const err22 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "task_id"},message:"must have required property '"+"task_id"+"'"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-if(data.object === undefined){
-const err23 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "object"},message:"must have required property '"+"object"+"'"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-if(data.id !== undefined){
-let data10 = data.id;
-if(typeof data10 !== "string"){
-let dataType8 = typeof data10;
-let coerced8 = undefined;
-if(!(coerced8 !== undefined)){
-if(dataType8 == "number" || dataType8 == "boolean"){
-coerced8 = "" + data10;
-}
-else if(data10 === null){
-coerced8 = "";
-}
-else {
-const err24 = {instancePath:instancePath+"/id",schemaPath:"#/oneOf/1/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-if(coerced8 !== undefined){
-data10 = coerced8;
-if(data !== undefined){
-data["id"] = coerced8;
-}
-}
-}
-if(typeof data10 === "string"){
-if(func1(data10) < 1){
-const err25 = {instancePath:instancePath+"/id",schemaPath:"#/oneOf/1/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err25 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2077,22 +2197,8 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-}
-if(data.task_id !== undefined){
-let data11 = data.task_id;
-if(typeof data11 !== "string"){
-let dataType9 = typeof data11;
-let coerced9 = undefined;
-if(!(coerced9 !== undefined)){
-if(dataType9 == "number" || dataType9 == "boolean"){
-coerced9 = "" + data11;
-}
-else if(data11 === null){
-coerced9 = "";
-}
-else {
-const err26 = {instancePath:instancePath+"/task_id",schemaPath:"#/oneOf/1/properties/task_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.task_id === undefined){
+const err26 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "task_id"},message:"must have required property '"+"task_id"+"'"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2101,17 +2207,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-if(coerced9 !== undefined){
-data11 = coerced9;
-if(data !== undefined){
-data["task_id"] = coerced9;
-}
-}
-}
-if(typeof data11 === "string"){
-if(func1(data11) < 1){
-const err27 = {instancePath:instancePath+"/task_id",schemaPath:"#/oneOf/1/properties/task_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.object === undefined){
+const err27 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "object"},message:"must have required property '"+"object"+"'"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2120,22 +2217,20 @@ vErrors.push(err27);
 }
 errors++;
 }
+if(data.id !== undefined){
+let data14 = data.id;
+if(typeof data14 !== "string"){
+let dataType11 = typeof data14;
+let coerced11 = undefined;
+if(!(coerced11 !== undefined)){
+if(dataType11 == "number" || dataType11 == "boolean"){
+coerced11 = "" + data14;
 }
-}
-if(data.object !== undefined){
-let data12 = data.object;
-if(typeof data12 !== "string"){
-let dataType10 = typeof data12;
-let coerced10 = undefined;
-if(!(coerced10 !== undefined)){
-if(dataType10 == "number" || dataType10 == "boolean"){
-coerced10 = "" + data12;
-}
-else if(data12 === null){
-coerced10 = "";
+else if(data14 === null){
+coerced11 = "";
 }
 else {
-const err28 = {instancePath:instancePath+"/object",schemaPath:"#/oneOf/1/properties/object/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err28 = {instancePath:instancePath+"/id",schemaPath:"#/oneOf/1/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2145,15 +2240,16 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(coerced10 !== undefined){
-data12 = coerced10;
+if(coerced11 !== undefined){
+data14 = coerced11;
 if(data !== undefined){
-data["object"] = coerced10;
+data["id"] = coerced11;
 }
 }
 }
-if("video" !== data12){
-const err29 = {instancePath:instancePath+"/object",schemaPath:"#/oneOf/1/properties/object/const",keyword:"const",params:{allowedValue: "video"},message:"must be equal to constant"};
+if(typeof data14 === "string"){
+if(func1(data14) < 1){
+const err29 = {instancePath:instancePath+"/id",schemaPath:"#/oneOf/1/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2163,20 +2259,21 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data.model !== undefined){
-let data13 = data.model;
-if(typeof data13 !== "string"){
-let dataType11 = typeof data13;
-let coerced11 = undefined;
-if(!(coerced11 !== undefined)){
-if(dataType11 == "number" || dataType11 == "boolean"){
-coerced11 = "" + data13;
 }
-else if(data13 === null){
-coerced11 = "";
+if(data.task_id !== undefined){
+let data15 = data.task_id;
+if(typeof data15 !== "string"){
+let dataType12 = typeof data15;
+let coerced12 = undefined;
+if(!(coerced12 !== undefined)){
+if(dataType12 == "number" || dataType12 == "boolean"){
+coerced12 = "" + data15;
+}
+else if(data15 === null){
+coerced12 = "";
 }
 else {
-const err30 = {instancePath:instancePath+"/model",schemaPath:"#/oneOf/1/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err30 = {instancePath:instancePath+"/task_id",schemaPath:"#/oneOf/1/properties/task_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2186,28 +2283,16 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(coerced11 !== undefined){
-data13 = coerced11;
+if(coerced12 !== undefined){
+data15 = coerced12;
 if(data !== undefined){
-data["model"] = coerced11;
+data["task_id"] = coerced12;
 }
 }
 }
-}
-if(data.status !== undefined){
-let data14 = data.status;
-if(typeof data14 !== "string"){
-let dataType12 = typeof data14;
-let coerced12 = undefined;
-if(!(coerced12 !== undefined)){
-if(dataType12 == "number" || dataType12 == "boolean"){
-coerced12 = "" + data14;
-}
-else if(data14 === null){
-coerced12 = "";
-}
-else {
-const err31 = {instancePath:instancePath+"/status",schemaPath:"#/oneOf/1/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data15 === "string"){
+if(func1(data15) < 1){
+const err31 = {instancePath:instancePath+"/task_id",schemaPath:"#/oneOf/1/properties/task_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2217,26 +2302,21 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(coerced12 !== undefined){
-data14 = coerced12;
-if(data !== undefined){
-data["status"] = coerced12;
 }
-}
-}
-}
-if(data.progress !== undefined){
-let data15 = data.progress;
-if(!((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15)))){
-let dataType13 = typeof data15;
+if(data.object !== undefined){
+let data16 = data.object;
+if(typeof data16 !== "string"){
+let dataType13 = typeof data16;
 let coerced13 = undefined;
 if(!(coerced13 !== undefined)){
-if(dataType13 === "boolean" || data15 === null
-              || (dataType13 === "string" && data15 && data15 == +data15 && !(data15 % 1))){
-coerced13 = +data15;
+if(dataType13 == "number" || dataType13 == "boolean"){
+coerced13 = "" + data16;
+}
+else if(data16 === null){
+coerced13 = "";
 }
 else {
-const err32 = {instancePath:instancePath+"/progress",schemaPath:"#/oneOf/1/properties/progress/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err32 = {instancePath:instancePath+"/object",schemaPath:"#/oneOf/1/properties/object/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2247,15 +2327,14 @@ errors++;
 }
 }
 if(coerced13 !== undefined){
-data15 = coerced13;
+data16 = coerced13;
 if(data !== undefined){
-data["progress"] = coerced13;
+data["object"] = coerced13;
 }
 }
 }
-if(typeof data15 == "number"){
-if(data15 > 100 || isNaN(data15)){
-const err33 = {instancePath:instancePath+"/progress",schemaPath:"#/oneOf/1/properties/progress/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if("video" !== data16){
+const err33 = {instancePath:instancePath+"/object",schemaPath:"#/oneOf/1/properties/object/const",keyword:"const",params:{allowedValue: "video"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2264,8 +2343,21 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(data15 < 0 || isNaN(data15)){
-const err34 = {instancePath:instancePath+"/progress",schemaPath:"#/oneOf/1/properties/progress/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.model !== undefined){
+let data17 = data.model;
+if(typeof data17 !== "string"){
+let dataType14 = typeof data17;
+let coerced14 = undefined;
+if(!(coerced14 !== undefined)){
+if(dataType14 == "number" || dataType14 == "boolean"){
+coerced14 = "" + data17;
+}
+else if(data17 === null){
+coerced14 = "";
+}
+else {
+const err34 = {instancePath:instancePath+"/model",schemaPath:"#/oneOf/1/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2275,19 +2367,28 @@ vErrors.push(err34);
 errors++;
 }
 }
+if(coerced14 !== undefined){
+data17 = coerced14;
+if(data !== undefined){
+data["model"] = coerced14;
 }
-if(data.created_at !== undefined){
-let data16 = data.created_at;
-if(!((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16)))){
-let dataType14 = typeof data16;
-let coerced14 = undefined;
-if(!(coerced14 !== undefined)){
-if(dataType14 === "boolean" || data16 === null
-              || (dataType14 === "string" && data16 && data16 == +data16 && !(data16 % 1))){
-coerced14 = +data16;
+}
+}
+}
+if(data.status !== undefined){
+let data18 = data.status;
+if(typeof data18 !== "string"){
+let dataType15 = typeof data18;
+let coerced15 = undefined;
+if(!(coerced15 !== undefined)){
+if(dataType15 == "number" || dataType15 == "boolean"){
+coerced15 = "" + data18;
+}
+else if(data18 === null){
+coerced15 = "";
 }
 else {
-const err35 = {instancePath:instancePath+"/created_at",schemaPath:"#/oneOf/1/properties/created_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err35 = {instancePath:instancePath+"/status",schemaPath:"#/oneOf/1/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2297,16 +2398,26 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(coerced14 !== undefined){
-data16 = coerced14;
+if(coerced15 !== undefined){
+data18 = coerced15;
 if(data !== undefined){
-data["created_at"] = coerced14;
+data["status"] = coerced15;
 }
 }
 }
-if(typeof data16 == "number"){
-if(data16 < 0 || isNaN(data16)){
-const err36 = {instancePath:instancePath+"/created_at",schemaPath:"#/oneOf/1/properties/created_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.progress !== undefined){
+let data19 = data.progress;
+if(!((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19)))){
+let dataType16 = typeof data19;
+let coerced16 = undefined;
+if(!(coerced16 !== undefined)){
+if(dataType16 === "boolean" || data19 === null
+              || (dataType16 === "string" && data19 && data19 == +data19 && !(data19 % 1))){
+coerced16 = +data19;
+}
+else {
+const err36 = {instancePath:instancePath+"/progress",schemaPath:"#/oneOf/1/properties/progress/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2316,10 +2427,16 @@ vErrors.push(err36);
 errors++;
 }
 }
+if(coerced16 !== undefined){
+data19 = coerced16;
+if(data !== undefined){
+data["progress"] = coerced16;
 }
 }
-else {
-const err37 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+if(typeof data19 == "number"){
+if(data19 > 100 || isNaN(data19)){
+const err37 = {instancePath:instancePath+"/progress",schemaPath:"#/oneOf/1/properties/progress/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2328,7 +2445,71 @@ vErrors.push(err37);
 }
 errors++;
 }
-var _valid0 = _errs23 === errors;
+if(data19 < 0 || isNaN(data19)){
+const err38 = {instancePath:instancePath+"/progress",schemaPath:"#/oneOf/1/properties/progress/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+if(data.created_at !== undefined){
+let data20 = data.created_at;
+if(!((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20)))){
+let dataType17 = typeof data20;
+let coerced17 = undefined;
+if(!(coerced17 !== undefined)){
+if(dataType17 === "boolean" || data20 === null
+              || (dataType17 === "string" && data20 && data20 == +data20 && !(data20 % 1))){
+coerced17 = +data20;
+}
+else {
+const err39 = {instancePath:instancePath+"/created_at",schemaPath:"#/oneOf/1/properties/created_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(coerced17 !== undefined){
+data20 = coerced17;
+if(data !== undefined){
+data["created_at"] = coerced17;
+}
+}
+}
+if(typeof data20 == "number"){
+if(data20 < 0 || isNaN(data20)){
+const err40 = {instancePath:instancePath+"/created_at",schemaPath:"#/oneOf/1/properties/created_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err41 = {instancePath,schemaPath:"#/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+var _valid0 = _errs31 === errors;
 if(_valid0 && valid0){
 valid0 = false;
 passing0 = [passing0, 1];
@@ -2350,12 +2531,12 @@ props0.created_at = true;
 }
 }
 if(!valid0){
-const err38 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+const err42 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
 if(vErrors === null){
-vErrors = [err38];
+vErrors = [err42];
 }
 else {
-vErrors.push(err38);
+vErrors.push(err42);
 }
 errors++;
 }
@@ -3162,16 +3343,16 @@ return validate14;
 
 // GET /kling/v1/videos/multi-image2video/{task_id} 200 application/json
 const v8 = /* @__PURE__ */ (() => {
-const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["code","data"],"properties":{"code":{"type":"string","const":"success"},"message":{"type":"string"},"data":{"type":"object","required":["task_id","status","progress"],"properties":{"task_id":{"type":"string","minLength":1},"action":{"type":"string"},"status":{"type":"string","enum":["NOT_START","SUBMITTED","QUEUED","IN_PROGRESS","SUCCESS","FAILURE","UNKNOWN"]},"progress":{"type":"string","pattern":"^(?:[0-9]|[1-9][0-9]|100)%$"},"fail_reason":{"type":"string"},"submit_time":{"type":"integer","minimum":0},"start_time":{"type":"integer","minimum":0},"finish_time":{"type":"integer","minimum":0},"data":{"anyOf":[{"type":"object","required":["code","data"],"properties":{"code":{"type":"integer"},"message":{"type":"string"},"request_id":{"type":"string"},"data":{"type":"object","required":["task_id","task_status"],"properties":{"task_id":{"type":"string","minLength":1},"task_status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"task_status_msg":{"type":"string"},"task_info":{"type":"object","properties":{"external_task_id":{"type":"string"}}},"created_at":{"type":"integer","minimum":0},"updated_at":{"type":"integer","minimum":0},"task_result":{"type":"object","properties":{"videos":{"type":"array","items":{"type":"object","required":["id","url","duration"],"properties":{"id":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"duration":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$"}}}}}}}}}},{"type":"null"}]}}}}};
+const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["code","data"],"properties":{"code":{"type":"string","const":"success"},"message":{"type":"string"},"data":{"type":"object","required":["task_id","status","progress"],"properties":{"task_id":{"type":"string","minLength":1},"action":{"type":"string"},"status":{"type":"string","enum":["NOT_START","SUBMITTED","QUEUED","IN_PROGRESS","SUCCESS","FAILURE","UNKNOWN"]},"progress":{"type":"string","pattern":"^(?:[0-9]|[1-9][0-9]|100)%$"},"fail_reason":{"type":"string"},"submit_time":{"type":"integer","minimum":0},"start_time":{"type":"integer","minimum":0},"finish_time":{"type":"integer","minimum":0},"data":{"anyOf":[{"type":"object","required":["code","data"],"properties":{"code":{"type":"integer"},"message":{"type":"string"},"request_id":{"type":"string"},"data":{"type":"object","required":["task_id","task_status"],"properties":{"task_id":{"type":"string","minLength":1},"task_status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"task_status_msg":{"type":"string"},"task_info":{"type":"object","properties":{"external_task_id":{"type":"string"},"parent_video":{"type":"object","properties":{"id":{"type":"string"},"url":{"type":"string"},"duration":{"type":"string"}}}}},"created_at":{"type":"integer","minimum":0},"updated_at":{"type":"integer","minimum":0},"task_result":{"type":"object","properties":{"videos":{"type":"array","items":{"type":"object","required":["id","url","duration"],"properties":{"id":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"duration":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$"},"watermark_url":{"type":"string"}}}}}},"final_unit_deduction":{"type":"string"},"final_balance_deduction":{"type":"object","properties":{"quota":{"type":"string"},"list_price":{"type":"string"}}},"watermark_info":{"type":"object","properties":{"enabled":{"type":"boolean"}}}}}}},{"type":"null"}]}}}}};
 const func1 = cjs(ajvUcs2length).default;
-const pattern8 = new RegExp("^(?:[0-9]|[1-9][0-9]|100)%$", "u");
-const pattern9 = new RegExp("^[0-9]+(\\.[0-9]+)?$", "u");
+const pattern10 = new RegExp("^(?:[0-9]|[1-9][0-9]|100)%$", "u");
+const pattern11 = new RegExp("^[0-9]+(\\.[0-9]+)?$", "u");
 const formats0 = formats.uri;
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate34.evaluated;
+const evaluated0 = validate35.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3317,7 +3498,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!(((((((data5 === "NOT_START") || (data5 === "SUBMITTED")) || (data5 === "QUEUED")) || (data5 === "IN_PROGRESS")) || (data5 === "SUCCESS")) || (data5 === "FAILURE")) || (data5 === "UNKNOWN"))){
-const err12 = {instancePath:instancePath+"/data/status",schemaPath:"#/properties/data/properties/status/enum",keyword:"enum",params:{allowedValues: schema45.properties.data.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err12 = {instancePath:instancePath+"/data/status",schemaPath:"#/properties/data/properties/status/enum",keyword:"enum",params:{allowedValues: schema46.properties.data.properties.status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3330,7 +3511,7 @@ errors++;
 if(data2.progress !== undefined){
 let data6 = data2.progress;
 if(typeof data6 === "string"){
-if(!pattern8.test(data6)){
+if(!pattern10.test(data6)){
 const err13 = {instancePath:instancePath+"/data/progress",schemaPath:"#/properties/data/properties/progress/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9]|[1-9][0-9]|100)%$"},message:"must match pattern \""+"^(?:[0-9]|[1-9][0-9]|100)%$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -3563,7 +3744,7 @@ vErrors.push(err31);
 errors++;
 }
 if(!((((data17 === "submitted") || (data17 === "processing")) || (data17 === "succeed")) || (data17 === "failed"))){
-const err32 = {instancePath:instancePath+"/data/data/data/task_status",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_status/enum",keyword:"enum",params:{allowedValues: schema45.properties.data.properties.data.anyOf[0].properties.data.properties.task_status.enum},message:"must be equal to one of the allowed values"};
+const err32 = {instancePath:instancePath+"/data/data/data/task_status",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_status/enum",keyword:"enum",params:{allowedValues: schema46.properties.data.properties.data.anyOf[0].properties.data.properties.task_status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3600,9 +3781,12 @@ vErrors.push(err34);
 errors++;
 }
 }
-}
-else {
-const err35 = {instancePath:instancePath+"/data/data/data/task_info",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_info/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data19.parent_video !== undefined){
+let data21 = data19.parent_video;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+if(data21.id !== undefined){
+if(typeof data21.id !== "string"){
+const err35 = {instancePath:instancePath+"/data/data/data/task_info/parent_video/id",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_info/properties/parent_video/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3612,10 +3796,9 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data15.created_at !== undefined){
-let data21 = data15.created_at;
-if(!((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21)))){
-const err36 = {instancePath:instancePath+"/data/data/data/created_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/created_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data21.url !== undefined){
+if(typeof data21.url !== "string"){
+const err36 = {instancePath:instancePath+"/data/data/data/task_info/parent_video/url",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_info/properties/parent_video/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3624,9 +3807,10 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(typeof data21 == "number"){
-if(data21 < 0 || isNaN(data21)){
-const err37 = {instancePath:instancePath+"/data/data/data/created_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/created_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data21.duration !== undefined){
+if(typeof data21.duration !== "string"){
+const err37 = {instancePath:instancePath+"/data/data/data/task_info/parent_video/duration",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_info/properties/parent_video/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3637,10 +3821,8 @@ errors++;
 }
 }
 }
-if(data15.updated_at !== undefined){
-let data22 = data15.updated_at;
-if(!((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22)))){
-const err38 = {instancePath:instancePath+"/data/data/data/updated_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/updated_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err38 = {instancePath:instancePath+"/data/data/data/task_info/parent_video",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_info/properties/parent_video/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3649,9 +3831,10 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(typeof data22 == "number"){
-if(data22 < 0 || isNaN(data22)){
-const err39 = {instancePath:instancePath+"/data/data/data/updated_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/updated_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/data/data/data/task_info",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_info/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3661,19 +3844,10 @@ vErrors.push(err39);
 errors++;
 }
 }
-}
-if(data15.task_result !== undefined){
-let data23 = data15.task_result;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(data23.videos !== undefined){
-let data24 = data23.videos;
-if(Array.isArray(data24)){
-const len0 = data24.length;
-for(let i0=0; i0<len0; i0++){
-let data25 = data24[i0];
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-if(data25.id === undefined){
-const err40 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(data15.created_at !== undefined){
+let data25 = data15.created_at;
+if(!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))){
+const err40 = {instancePath:instancePath+"/data/data/data/created_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/created_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3682,8 +3856,9 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data25.url === undefined){
-const err41 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+if(typeof data25 == "number"){
+if(data25 < 0 || isNaN(data25)){
+const err41 = {instancePath:instancePath+"/data/data/data/created_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/created_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3692,8 +3867,12 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data25.duration === undefined){
-const err42 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'"};
+}
+}
+if(data15.updated_at !== undefined){
+let data26 = data15.updated_at;
+if(!((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26)))){
+const err42 = {instancePath:instancePath+"/data/data/data/updated_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/updated_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3702,11 +3881,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(data25.id !== undefined){
-let data26 = data25.id;
-if(typeof data26 === "string"){
-if(func1(data26) < 1){
-const err43 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/id",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(typeof data26 == "number"){
+if(data26 < 0 || isNaN(data26)){
+const err43 = {instancePath:instancePath+"/data/data/data/updated_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/updated_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3716,8 +3893,19 @@ vErrors.push(err43);
 errors++;
 }
 }
-else {
-const err44 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/id",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data15.task_result !== undefined){
+let data27 = data15.task_result;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+if(data27.videos !== undefined){
+let data28 = data27.videos;
+if(Array.isArray(data28)){
+const len0 = data28.length;
+for(let i0=0; i0<len0; i0++){
+let data29 = data28[i0];
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.id === undefined){
+const err44 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3726,12 +3914,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-if(data25.url !== undefined){
-let data27 = data25.url;
-if(typeof data27 === "string"){
-if(!(formats0(data27))){
-const err45 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/url",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+if(data29.url === undefined){
+const err45 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3740,9 +3924,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-else {
-const err46 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/url",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data29.duration === undefined){
+const err46 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3751,12 +3934,11 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-if(data25.duration !== undefined){
-let data28 = data25.duration;
-if(typeof data28 === "string"){
-if(!pattern9.test(data28)){
-const err47 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/duration",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\""};
+if(data29.id !== undefined){
+let data30 = data29.id;
+if(typeof data30 === "string"){
+if(func1(data30) < 1){
+const err47 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/id",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3767,7 +3949,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/duration",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err48 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/id",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3777,9 +3959,11 @@ vErrors.push(err48);
 errors++;
 }
 }
-}
-else {
-const err49 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data29.url !== undefined){
+let data31 = data29.url;
+if(typeof data31 === "string"){
+if(!(formats0(data31))){
+const err49 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/url",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3789,9 +3973,8 @@ vErrors.push(err49);
 errors++;
 }
 }
-}
 else {
-const err50 = {instancePath:instancePath+"/data/data/data/task_result/videos",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err50 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/url",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3801,9 +3984,11 @@ vErrors.push(err50);
 errors++;
 }
 }
-}
-else {
-const err51 = {instancePath:instancePath+"/data/data/data/task_result",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data29.duration !== undefined){
+let data32 = data29.duration;
+if(typeof data32 === "string"){
+if(!pattern11.test(data32)){
+const err51 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/duration",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\""};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3813,9 +3998,8 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
 else {
-const err52 = {instancePath:instancePath+"/data/data/data",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err52 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/duration",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3825,14 +4009,152 @@ vErrors.push(err52);
 errors++;
 }
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/data/data",schemaPath:"#/properties/data/properties/data/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data29.watermark_url !== undefined){
+if(typeof data29.watermark_url !== "string"){
+const err53 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/watermark_url",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/watermark_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err53];
 }
 else {
 vErrors.push(err53);
+}
+errors++;
+}
+}
+}
+else {
+const err54 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/data/data/data/task_result/videos",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/data/data/data/task_result",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data15.final_unit_deduction !== undefined){
+if(typeof data15.final_unit_deduction !== "string"){
+const err57 = {instancePath:instancePath+"/data/data/data/final_unit_deduction",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/final_unit_deduction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+if(data15.final_balance_deduction !== undefined){
+let data35 = data15.final_balance_deduction;
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+if(data35.quota !== undefined){
+if(typeof data35.quota !== "string"){
+const err58 = {instancePath:instancePath+"/data/data/data/final_balance_deduction/quota",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/final_balance_deduction/properties/quota/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+if(data35.list_price !== undefined){
+if(typeof data35.list_price !== "string"){
+const err59 = {instancePath:instancePath+"/data/data/data/final_balance_deduction/list_price",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/final_balance_deduction/properties/list_price/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/data/data/data/final_balance_deduction",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/final_balance_deduction/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+if(data15.watermark_info !== undefined){
+let data38 = data15.watermark_info;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+if(data38.enabled !== undefined){
+if(typeof data38.enabled !== "boolean"){
+const err61 = {instancePath:instancePath+"/data/data/data/watermark_info/enabled",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/watermark_info/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/data/data/data/watermark_info",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/watermark_info/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+}
+else {
+const err63 = {instancePath:instancePath+"/data/data/data",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/data/data",schemaPath:"#/properties/data/properties/data/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
 }
 errors++;
 }
@@ -3845,26 +4167,26 @@ props0.message = true;
 props0.request_id = true;
 props0.data = true;
 }
-const _errs61 = errors;
+const _errs83 = errors;
 if(data11 !== null){
-const err54 = {instancePath:instancePath+"/data/data",schemaPath:"#/properties/data/properties/data/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err65 = {instancePath:instancePath+"/data/data",schemaPath:"#/properties/data/properties/data/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
-vErrors = [err54];
+vErrors = [err65];
 }
 else {
-vErrors.push(err54);
+vErrors.push(err65);
 }
 errors++;
 }
-var _valid0 = _errs61 === errors;
+var _valid0 = _errs83 === errors;
 valid2 = valid2 || _valid0;
 if(!valid2){
-const err55 = {instancePath:instancePath+"/data/data",schemaPath:"#/properties/data/properties/data/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err66 = {instancePath:instancePath+"/data/data",schemaPath:"#/properties/data/properties/data/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err55];
+vErrors = [err66];
 }
 else {
-vErrors.push(err55);
+vErrors.push(err66);
 }
 errors++;
 }
@@ -3882,46 +4204,46 @@ vErrors = null;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err67 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err56];
+vErrors = [err67];
 }
 else {
-vErrors.push(err56);
+vErrors.push(err67);
 }
 errors++;
 }
 }
 }
 else {
-const err57 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err68 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err57];
+vErrors = [err68];
 }
 else {
-vErrors.push(err57);
+vErrors.push(err68);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
-validate34.evaluated = {"props":{"code":true,"message":true,"data":true},"dynamicProps":false,"dynamicItems":false};
-return validate34;
+validate35.evaluated = {"props":{"code":true,"message":true,"data":true},"dynamicProps":false,"dynamicItems":false};
+return validate35;
 })();
 
 // GET /kling/v1/videos/multi-image2video/{task_id} 200 application/json (form)
 const v9 = /* @__PURE__ */ (() => {
-const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["code","data"],"properties":{"code":{"type":"string","const":"success"},"message":{"type":"string"},"data":{"type":"object","required":["task_id","status","progress"],"properties":{"task_id":{"type":"string","minLength":1},"action":{"type":"string"},"status":{"type":"string","enum":["NOT_START","SUBMITTED","QUEUED","IN_PROGRESS","SUCCESS","FAILURE","UNKNOWN"]},"progress":{"type":"string","pattern":"^(?:[0-9]|[1-9][0-9]|100)%$"},"fail_reason":{"type":"string"},"submit_time":{"type":"integer","minimum":0},"start_time":{"type":"integer","minimum":0},"finish_time":{"type":"integer","minimum":0},"data":{"anyOf":[{"type":"object","required":["code","data"],"properties":{"code":{"type":"integer"},"message":{"type":"string"},"request_id":{"type":"string"},"data":{"type":"object","required":["task_id","task_status"],"properties":{"task_id":{"type":"string","minLength":1},"task_status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"task_status_msg":{"type":"string"},"task_info":{"type":"object","properties":{"external_task_id":{"type":"string"}}},"created_at":{"type":"integer","minimum":0},"updated_at":{"type":"integer","minimum":0},"task_result":{"type":"object","properties":{"videos":{"type":"array","items":{"type":"object","required":["id","url","duration"],"properties":{"id":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"duration":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$"}}}}}}}}}},{"type":"null"}]}}}}};
+const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["code","data"],"properties":{"code":{"type":"string","const":"success"},"message":{"type":"string"},"data":{"type":"object","required":["task_id","status","progress"],"properties":{"task_id":{"type":"string","minLength":1},"action":{"type":"string"},"status":{"type":"string","enum":["NOT_START","SUBMITTED","QUEUED","IN_PROGRESS","SUCCESS","FAILURE","UNKNOWN"]},"progress":{"type":"string","pattern":"^(?:[0-9]|[1-9][0-9]|100)%$"},"fail_reason":{"type":"string"},"submit_time":{"type":"integer","minimum":0},"start_time":{"type":"integer","minimum":0},"finish_time":{"type":"integer","minimum":0},"data":{"anyOf":[{"type":"object","required":["code","data"],"properties":{"code":{"type":"integer"},"message":{"type":"string"},"request_id":{"type":"string"},"data":{"type":"object","required":["task_id","task_status"],"properties":{"task_id":{"type":"string","minLength":1},"task_status":{"type":"string","enum":["submitted","processing","succeed","failed"]},"task_status_msg":{"type":"string"},"task_info":{"type":"object","properties":{"external_task_id":{"type":"string"},"parent_video":{"type":"object","properties":{"id":{"type":"string"},"url":{"type":"string"},"duration":{"type":"string"}}}}},"created_at":{"type":"integer","minimum":0},"updated_at":{"type":"integer","minimum":0},"task_result":{"type":"object","properties":{"videos":{"type":"array","items":{"type":"object","required":["id","url","duration"],"properties":{"id":{"type":"string","minLength":1},"url":{"type":"string","format":"uri"},"duration":{"type":"string","pattern":"^[0-9]+(\\.[0-9]+)?$"},"watermark_url":{"type":"string"}}}}}},"final_unit_deduction":{"type":"string"},"final_balance_deduction":{"type":"object","properties":{"quota":{"type":"string"},"list_price":{"type":"string"}}},"watermark_info":{"type":"object","properties":{"enabled":{"type":"boolean"}}}}}}},{"type":"null"}]}}}}};
 const func1 = cjs(ajvUcs2length).default;
-const pattern8 = new RegExp("^(?:[0-9]|[1-9][0-9]|100)%$", "u");
-const pattern9 = new RegExp("^[0-9]+(\\.[0-9]+)?$", "u");
+const pattern10 = new RegExp("^(?:[0-9]|[1-9][0-9]|100)%$", "u");
+const pattern11 = new RegExp("^[0-9]+(\\.[0-9]+)?$", "u");
 const formats0 = formats.uri;
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate34.evaluated;
+const evaluated0 = validate35.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4159,7 +4481,7 @@ data2["status"] = coerced4;
 }
 }
 if(!(((((((data5 === "NOT_START") || (data5 === "SUBMITTED")) || (data5 === "QUEUED")) || (data5 === "IN_PROGRESS")) || (data5 === "SUCCESS")) || (data5 === "FAILURE")) || (data5 === "UNKNOWN"))){
-const err12 = {instancePath:instancePath+"/data/status",schemaPath:"#/properties/data/properties/status/enum",keyword:"enum",params:{allowedValues: schema45.properties.data.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err12 = {instancePath:instancePath+"/data/status",schemaPath:"#/properties/data/properties/status/enum",keyword:"enum",params:{allowedValues: schema46.properties.data.properties.status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4200,7 +4522,7 @@ data2["progress"] = coerced5;
 }
 }
 if(typeof data6 === "string"){
-if(!pattern8.test(data6)){
+if(!pattern10.test(data6)){
 const err14 = {instancePath:instancePath+"/data/progress",schemaPath:"#/properties/data/properties/progress/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9]|[1-9][0-9]|100)%$"},message:"must match pattern \""+"^(?:[0-9]|[1-9][0-9]|100)%$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -4580,7 +4902,7 @@ data15["task_status"] = coerced14;
 }
 }
 if(!((((data17 === "submitted") || (data17 === "processing")) || (data17 === "succeed")) || (data17 === "failed"))){
-const err32 = {instancePath:instancePath+"/data/data/data/task_status",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_status/enum",keyword:"enum",params:{allowedValues: schema45.properties.data.properties.data.anyOf[0].properties.data.properties.task_status.enum},message:"must be equal to one of the allowed values"};
+const err32 = {instancePath:instancePath+"/data/data/data/task_status",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_status/enum",keyword:"enum",params:{allowedValues: schema46.properties.data.properties.data.anyOf[0].properties.data.properties.task_status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4655,9 +4977,23 @@ data19["external_task_id"] = coerced16;
 }
 }
 }
+if(data19.parent_video !== undefined){
+let data21 = data19.parent_video;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+if(data21.id !== undefined){
+let data22 = data21.id;
+if(typeof data22 !== "string"){
+let dataType17 = typeof data22;
+let coerced17 = undefined;
+if(!(coerced17 !== undefined)){
+if(dataType17 == "number" || dataType17 == "boolean"){
+coerced17 = "" + data22;
+}
+else if(data22 === null){
+coerced17 = "";
 }
 else {
-const err35 = {instancePath:instancePath+"/data/data/data/task_info",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_info/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err35 = {instancePath:instancePath+"/data/data/data/task_info/parent_video/id",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_info/properties/parent_video/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4667,18 +5003,28 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data15.created_at !== undefined){
-let data21 = data15.created_at;
-if(!((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21)))){
-let dataType17 = typeof data21;
-let coerced17 = undefined;
-if(!(coerced17 !== undefined)){
-if(dataType17 === "boolean" || data21 === null
-              || (dataType17 === "string" && data21 && data21 == +data21 && !(data21 % 1))){
-coerced17 = +data21;
+if(coerced17 !== undefined){
+data22 = coerced17;
+if(data21 !== undefined){
+data21["id"] = coerced17;
+}
+}
+}
+}
+if(data21.url !== undefined){
+let data23 = data21.url;
+if(typeof data23 !== "string"){
+let dataType18 = typeof data23;
+let coerced18 = undefined;
+if(!(coerced18 !== undefined)){
+if(dataType18 == "number" || dataType18 == "boolean"){
+coerced18 = "" + data23;
+}
+else if(data23 === null){
+coerced18 = "";
 }
 else {
-const err36 = {instancePath:instancePath+"/data/data/data/created_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/created_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err36 = {instancePath:instancePath+"/data/data/data/task_info/parent_video/url",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_info/properties/parent_video/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4688,16 +5034,28 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(coerced17 !== undefined){
-data21 = coerced17;
-if(data15 !== undefined){
-data15["created_at"] = coerced17;
+if(coerced18 !== undefined){
+data23 = coerced18;
+if(data21 !== undefined){
+data21["url"] = coerced18;
 }
 }
 }
-if(typeof data21 == "number"){
-if(data21 < 0 || isNaN(data21)){
-const err37 = {instancePath:instancePath+"/data/data/data/created_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/created_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data21.duration !== undefined){
+let data24 = data21.duration;
+if(typeof data24 !== "string"){
+let dataType19 = typeof data24;
+let coerced19 = undefined;
+if(!(coerced19 !== undefined)){
+if(dataType19 == "number" || dataType19 == "boolean"){
+coerced19 = "" + data24;
+}
+else if(data24 === null){
+coerced19 = "";
+}
+else {
+const err37 = {instancePath:instancePath+"/data/data/data/task_info/parent_video/duration",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_info/properties/parent_video/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4707,19 +5065,17 @@ vErrors.push(err37);
 errors++;
 }
 }
+if(coerced19 !== undefined){
+data24 = coerced19;
+if(data21 !== undefined){
+data21["duration"] = coerced19;
 }
-if(data15.updated_at !== undefined){
-let data22 = data15.updated_at;
-if(!((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22)))){
-let dataType18 = typeof data22;
-let coerced18 = undefined;
-if(!(coerced18 !== undefined)){
-if(dataType18 === "boolean" || data22 === null
-              || (dataType18 === "string" && data22 && data22 == +data22 && !(data22 % 1))){
-coerced18 = +data22;
+}
+}
+}
 }
 else {
-const err38 = {instancePath:instancePath+"/data/data/data/updated_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/updated_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err38 = {instancePath:instancePath+"/data/data/data/task_info/parent_video",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_info/properties/parent_video/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4729,16 +5085,9 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(coerced18 !== undefined){
-data22 = coerced18;
-if(data15 !== undefined){
-data15["updated_at"] = coerced18;
 }
-}
-}
-if(typeof data22 == "number"){
-if(data22 < 0 || isNaN(data22)){
-const err39 = {instancePath:instancePath+"/data/data/data/updated_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/updated_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+else {
+const err39 = {instancePath:instancePath+"/data/data/data/task_info",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_info/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4748,19 +5097,18 @@ vErrors.push(err39);
 errors++;
 }
 }
+if(data15.created_at !== undefined){
+let data25 = data15.created_at;
+if(!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))){
+let dataType20 = typeof data25;
+let coerced20 = undefined;
+if(!(coerced20 !== undefined)){
+if(dataType20 === "boolean" || data25 === null
+              || (dataType20 === "string" && data25 && data25 == +data25 && !(data25 % 1))){
+coerced20 = +data25;
 }
-if(data15.task_result !== undefined){
-let data23 = data15.task_result;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(data23.videos !== undefined){
-let data24 = data23.videos;
-if(Array.isArray(data24)){
-const len0 = data24.length;
-for(let i0=0; i0<len0; i0++){
-let data25 = data24[i0];
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-if(data25.id === undefined){
-const err40 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+else {
+const err40 = {instancePath:instancePath+"/data/data/data/created_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/created_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4769,8 +5117,17 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data25.url === undefined){
-const err41 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+}
+if(coerced20 !== undefined){
+data25 = coerced20;
+if(data15 !== undefined){
+data15["created_at"] = coerced20;
+}
+}
+}
+if(typeof data25 == "number"){
+if(data25 < 0 || isNaN(data25)){
+const err41 = {instancePath:instancePath+"/data/data/data/created_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/created_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4779,8 +5136,20 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data25.duration === undefined){
-const err42 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'"};
+}
+}
+if(data15.updated_at !== undefined){
+let data26 = data15.updated_at;
+if(!((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26)))){
+let dataType21 = typeof data26;
+let coerced21 = undefined;
+if(!(coerced21 !== undefined)){
+if(dataType21 === "boolean" || data26 === null
+              || (dataType21 === "string" && data26 && data26 == +data26 && !(data26 % 1))){
+coerced21 = +data26;
+}
+else {
+const err42 = {instancePath:instancePath+"/data/data/data/updated_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/updated_at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4789,20 +5158,17 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(data25.id !== undefined){
-let data26 = data25.id;
-if(typeof data26 !== "string"){
-let dataType19 = typeof data26;
-let coerced19 = undefined;
-if(!(coerced19 !== undefined)){
-if(dataType19 == "number" || dataType19 == "boolean"){
-coerced19 = "" + data26;
 }
-else if(data26 === null){
-coerced19 = "";
+if(coerced21 !== undefined){
+data26 = coerced21;
+if(data15 !== undefined){
+data15["updated_at"] = coerced21;
 }
-else {
-const err43 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/id",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+}
+if(typeof data26 == "number"){
+if(data26 < 0 || isNaN(data26)){
+const err43 = {instancePath:instancePath+"/data/data/data/updated_at",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/updated_at/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4812,16 +5178,19 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(coerced19 !== undefined){
-data26 = coerced19;
-if(data25 !== undefined){
-data25["id"] = coerced19;
 }
-}
-}
-if(typeof data26 === "string"){
-if(func1(data26) < 1){
-const err44 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/id",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data15.task_result !== undefined){
+let data27 = data15.task_result;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+if(data27.videos !== undefined){
+let data28 = data27.videos;
+if(Array.isArray(data28)){
+const len0 = data28.length;
+for(let i0=0; i0<len0; i0++){
+let data29 = data28[i0];
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.id === undefined){
+const err44 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4830,22 +5199,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-}
-if(data25.url !== undefined){
-let data27 = data25.url;
-if(typeof data27 !== "string"){
-let dataType20 = typeof data27;
-let coerced20 = undefined;
-if(!(coerced20 !== undefined)){
-if(dataType20 == "number" || dataType20 == "boolean"){
-coerced20 = "" + data27;
-}
-else if(data27 === null){
-coerced20 = "";
-}
-else {
-const err45 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/url",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data29.url === undefined){
+const err45 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4854,17 +5209,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-if(coerced20 !== undefined){
-data27 = coerced20;
-if(data25 !== undefined){
-data25["url"] = coerced20;
-}
-}
-}
-if(typeof data27 === "string"){
-if(!(formats0(data27))){
-const err46 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/url",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+if(data29.duration === undefined){
+const err46 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/required",keyword:"required",params:{missingProperty: "duration"},message:"must have required property '"+"duration"+"'"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -4873,22 +5219,20 @@ vErrors.push(err46);
 }
 errors++;
 }
+if(data29.id !== undefined){
+let data30 = data29.id;
+if(typeof data30 !== "string"){
+let dataType22 = typeof data30;
+let coerced22 = undefined;
+if(!(coerced22 !== undefined)){
+if(dataType22 == "number" || dataType22 == "boolean"){
+coerced22 = "" + data30;
 }
-}
-if(data25.duration !== undefined){
-let data28 = data25.duration;
-if(typeof data28 !== "string"){
-let dataType21 = typeof data28;
-let coerced21 = undefined;
-if(!(coerced21 !== undefined)){
-if(dataType21 == "number" || dataType21 == "boolean"){
-coerced21 = "" + data28;
-}
-else if(data28 === null){
-coerced21 = "";
+else if(data30 === null){
+coerced22 = "";
 }
 else {
-const err47 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/duration",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err47 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/id",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4898,16 +5242,16 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(coerced21 !== undefined){
-data28 = coerced21;
-if(data25 !== undefined){
-data25["duration"] = coerced21;
+if(coerced22 !== undefined){
+data30 = coerced22;
+if(data29 !== undefined){
+data29["id"] = coerced22;
 }
 }
 }
-if(typeof data28 === "string"){
-if(!pattern9.test(data28)){
-const err48 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/duration",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\""};
+if(typeof data30 === "string"){
+if(func1(data30) < 1){
+const err48 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/id",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4918,9 +5262,20 @@ errors++;
 }
 }
 }
+if(data29.url !== undefined){
+let data31 = data29.url;
+if(typeof data31 !== "string"){
+let dataType23 = typeof data31;
+let coerced23 = undefined;
+if(!(coerced23 !== undefined)){
+if(dataType23 == "number" || dataType23 == "boolean"){
+coerced23 = "" + data31;
+}
+else if(data31 === null){
+coerced23 = "";
 }
 else {
-const err49 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err49 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/url",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -4930,9 +5285,16 @@ vErrors.push(err49);
 errors++;
 }
 }
+if(coerced23 !== undefined){
+data31 = coerced23;
+if(data29 !== undefined){
+data29["url"] = coerced23;
 }
-else {
-const err50 = {instancePath:instancePath+"/data/data/data/task_result/videos",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/type",keyword:"type",params:{type: "array"},message:"must be array"};
+}
+}
+if(typeof data31 === "string"){
+if(!(formats0(data31))){
+const err50 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/url",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -4943,8 +5305,20 @@ errors++;
 }
 }
 }
+if(data29.duration !== undefined){
+let data32 = data29.duration;
+if(typeof data32 !== "string"){
+let dataType24 = typeof data32;
+let coerced24 = undefined;
+if(!(coerced24 !== undefined)){
+if(dataType24 == "number" || dataType24 == "boolean"){
+coerced24 = "" + data32;
+}
+else if(data32 === null){
+coerced24 = "";
+}
 else {
-const err51 = {instancePath:instancePath+"/data/data/data/task_result",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err51 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/duration",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -4954,9 +5328,16 @@ vErrors.push(err51);
 errors++;
 }
 }
+if(coerced24 !== undefined){
+data32 = coerced24;
+if(data29 !== undefined){
+data29["duration"] = coerced24;
 }
-else {
-const err52 = {instancePath:instancePath+"/data/data/data",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+}
+if(typeof data32 === "string"){
+if(!pattern11.test(data32)){
+const err52 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/duration",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?$"+"\""};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -4967,13 +5348,246 @@ errors++;
 }
 }
 }
+if(data29.watermark_url !== undefined){
+let data33 = data29.watermark_url;
+if(typeof data33 !== "string"){
+let dataType25 = typeof data33;
+let coerced25 = undefined;
+if(!(coerced25 !== undefined)){
+if(dataType25 == "number" || dataType25 == "boolean"){
+coerced25 = "" + data33;
+}
+else if(data33 === null){
+coerced25 = "";
+}
 else {
-const err53 = {instancePath:instancePath+"/data/data",schemaPath:"#/properties/data/properties/data/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err53 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0+"/watermark_url",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/properties/watermark_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err53];
 }
 else {
 vErrors.push(err53);
+}
+errors++;
+}
+}
+if(coerced25 !== undefined){
+data33 = coerced25;
+if(data29 !== undefined){
+data29["watermark_url"] = coerced25;
+}
+}
+}
+}
+}
+else {
+const err54 = {instancePath:instancePath+"/data/data/data/task_result/videos/" + i0,schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/data/data/data/task_result/videos",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/properties/videos/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/data/data/data/task_result",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/task_result/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data15.final_unit_deduction !== undefined){
+let data34 = data15.final_unit_deduction;
+if(typeof data34 !== "string"){
+let dataType26 = typeof data34;
+let coerced26 = undefined;
+if(!(coerced26 !== undefined)){
+if(dataType26 == "number" || dataType26 == "boolean"){
+coerced26 = "" + data34;
+}
+else if(data34 === null){
+coerced26 = "";
+}
+else {
+const err57 = {instancePath:instancePath+"/data/data/data/final_unit_deduction",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/final_unit_deduction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+if(coerced26 !== undefined){
+data34 = coerced26;
+if(data15 !== undefined){
+data15["final_unit_deduction"] = coerced26;
+}
+}
+}
+}
+if(data15.final_balance_deduction !== undefined){
+let data35 = data15.final_balance_deduction;
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+if(data35.quota !== undefined){
+let data36 = data35.quota;
+if(typeof data36 !== "string"){
+let dataType27 = typeof data36;
+let coerced27 = undefined;
+if(!(coerced27 !== undefined)){
+if(dataType27 == "number" || dataType27 == "boolean"){
+coerced27 = "" + data36;
+}
+else if(data36 === null){
+coerced27 = "";
+}
+else {
+const err58 = {instancePath:instancePath+"/data/data/data/final_balance_deduction/quota",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/final_balance_deduction/properties/quota/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+if(coerced27 !== undefined){
+data36 = coerced27;
+if(data35 !== undefined){
+data35["quota"] = coerced27;
+}
+}
+}
+}
+if(data35.list_price !== undefined){
+let data37 = data35.list_price;
+if(typeof data37 !== "string"){
+let dataType28 = typeof data37;
+let coerced28 = undefined;
+if(!(coerced28 !== undefined)){
+if(dataType28 == "number" || dataType28 == "boolean"){
+coerced28 = "" + data37;
+}
+else if(data37 === null){
+coerced28 = "";
+}
+else {
+const err59 = {instancePath:instancePath+"/data/data/data/final_balance_deduction/list_price",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/final_balance_deduction/properties/list_price/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+if(coerced28 !== undefined){
+data37 = coerced28;
+if(data35 !== undefined){
+data35["list_price"] = coerced28;
+}
+}
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/data/data/data/final_balance_deduction",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/final_balance_deduction/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+if(data15.watermark_info !== undefined){
+let data38 = data15.watermark_info;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+if(data38.enabled !== undefined){
+let data39 = data38.enabled;
+if(typeof data39 !== "boolean"){
+let coerced29 = undefined;
+if(!(coerced29 !== undefined)){
+if(data39 === "false" || data39 === 0 || data39 === null){
+coerced29 = false;
+}
+else if(data39 === "true" || data39 === 1){
+coerced29 = true;
+}
+else {
+const err61 = {instancePath:instancePath+"/data/data/data/watermark_info/enabled",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/watermark_info/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+if(coerced29 !== undefined){
+data39 = coerced29;
+if(data38 !== undefined){
+data38["enabled"] = coerced29;
+}
+}
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/data/data/data/watermark_info",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/properties/watermark_info/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+}
+else {
+const err63 = {instancePath:instancePath+"/data/data/data",schemaPath:"#/properties/data/properties/data/anyOf/0/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/data/data",schemaPath:"#/properties/data/properties/data/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
 }
 errors++;
 }
@@ -4986,40 +5600,40 @@ props0.message = true;
 props0.request_id = true;
 props0.data = true;
 }
-const _errs61 = errors;
+const _errs83 = errors;
 if(data11 !== null){
-let coerced22 = undefined;
-if(!(coerced22 !== undefined)){
+let coerced30 = undefined;
+if(!(coerced30 !== undefined)){
 if(data11 === "" || data11 === 0 || data11 === false){
-coerced22 = null;
+coerced30 = null;
 }
 else {
-const err54 = {instancePath:instancePath+"/data/data",schemaPath:"#/properties/data/properties/data/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err65 = {instancePath:instancePath+"/data/data",schemaPath:"#/properties/data/properties/data/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
-vErrors = [err54];
+vErrors = [err65];
 }
 else {
-vErrors.push(err54);
+vErrors.push(err65);
 }
 errors++;
 }
 }
-if(coerced22 !== undefined){
-data11 = coerced22;
+if(coerced30 !== undefined){
+data11 = coerced30;
 if(data2 !== undefined){
-data2["data"] = coerced22;
+data2["data"] = coerced30;
 }
 }
 }
-var _valid0 = _errs61 === errors;
+var _valid0 = _errs83 === errors;
 valid2 = valid2 || _valid0;
 if(!valid2){
-const err55 = {instancePath:instancePath+"/data/data",schemaPath:"#/properties/data/properties/data/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err66 = {instancePath:instancePath+"/data/data",schemaPath:"#/properties/data/properties/data/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err55];
+vErrors = [err66];
 }
 else {
-vErrors.push(err55);
+vErrors.push(err66);
 }
 errors++;
 }
@@ -5037,32 +5651,32 @@ vErrors = null;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err67 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err56];
+vErrors = [err67];
 }
 else {
-vErrors.push(err56);
+vErrors.push(err67);
 }
 errors++;
 }
 }
 }
 else {
-const err57 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err68 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err57];
+vErrors = [err68];
 }
 else {
-vErrors.push(err57);
+vErrors.push(err68);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
-validate34.evaluated = {"props":{"code":true,"message":true,"data":true},"dynamicProps":false,"dynamicItems":false};
-return validate34;
+validate35.evaluated = {"props":{"code":true,"message":true,"data":true},"dynamicProps":false,"dynamicItems":false};
+return validate35;
 })();
 
 export const document: CompiledDocument = {
@@ -5237,6 +5851,17 @@ export const document: CompiledDocument = {
             deprecated: [],
             validate: v6,
           },
+        },
+        {
+          code: "504",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v4,
+              validateForm: v5,
+              encodings: [],
+            },
+          ],
         },
       ],
     },
