@@ -23,7 +23,12 @@ function withoutRule(name: string, find: string, replace: string): string {
   return pathToFileURL(file).href;
 }
 
-const cases: [string, string, string, unknown][] = [
+const KLING_TASK = ["components", "schemas", "KlingTask"];
+const VIDEO = ["components", "schemas", "Video"];
+const callback = specExample("OfficialCallbackWithDeductions") as Record<string, unknown>;
+
+// [rule, text to find in the YAML, its replacement, a body that only this rule refuses, schema]
+const cases: [string, string, string, unknown, string[]?][] = [
   [
     "maxItems",
     "minItems: 1\n          maxItems: 4\n",
@@ -59,6 +64,26 @@ const cases: [string, string, string, unknown][] = [
     },
   ],
   [
+    "prompt-whitespace-pattern",
+    'pattern: "[^\\\\t\\\\n\\\\v\\\\f\\\\r \\\\u0085\\\\u00a0\\\\u1680\\\\u2000-\\\\u200a\\\\u2028\\\\u2029\\\\u202f\\\\u205f\\\\u3000]"\n',
+    "x-rule-removed: true\n",
+    { ...seed, prompt: " \t\n\u3000" },
+  ],
+  [
+    "final-unit-deduction-type",
+    "final_unit_deduction:\n          type: string\n",
+    "final_unit_deduction:\n          x-rule-removed: true\n",
+    { ...callback, final_unit_deduction: 5 },
+    KLING_TASK,
+  ],
+  [
+    "watermark-url-type",
+    "watermark_url:\n          type: string\n",
+    "watermark_url:\n          x-rule-removed: true\n",
+    { id: "v1", url: "https://example.com/v.mp4", duration: "5.1", watermark_url: 42 },
+    VIDEO,
+  ],
+  [
     "image-pattern",
     'pattern: "^(?:https?://\\\\S+|[A-Za-z0-9+/]+={0,2})$"\n',
     "x-rule-removed: true\n",
@@ -70,9 +95,9 @@ const cases: [string, string, string, unknown][] = [
 ];
 
 describe("each negative case is rejected by the rule it names", () => {
-  it.each(cases)("%s", async (name, find, replace, body) => {
-    expect((await check(REQUEST, body)).valid).toBe(false);
+  it.each(cases)("%s", async (name, find, replace, body, schema = REQUEST) => {
+    expect((await check(schema, body)).valid).toBe(false);
     const mutated = withoutRule(name, find, replace);
-    expect((await check(REQUEST, body, mutated)).errors).toEqual([]);
+    expect((await check(schema, body, mutated)).errors).toEqual([]);
   });
 });

@@ -107,6 +107,13 @@ describe("the create request's rules bite", () => {
     expect((await check(REQUEST_SCHEMA, base64)).valid).toBe(true);
   });
 
+  it("accepts a prompt with any character Go's TrimSpace keeps, padded or not", async () => {
+    // U+FEFF is not unicode.IsSpace in Go (the gateway keeps it) although JavaScript's \s has it.
+    for (const prompt of [" x ", "\n\tdance\n", "\u3000舞\u3000", "\ufeff", "."]) {
+      expect((await check(REQUEST_SCHEMA, { ...seed, prompt })).errors, prompt).toEqual([]);
+    }
+  });
+
   const mutants: [string, Json, string, string][] = [
     [
       "five images",
@@ -130,6 +137,15 @@ describe("the create request's rules bite", () => {
       "maxLength",
     ],
     ["an empty prompt", { ...seed, prompt: "" }, "#/prompt", "minLength"],
+    // The gateway trims the prompt (Go's strings.TrimSpace) before its emptiness check.
+    ["a prompt of spaces", { ...seed, prompt: "   " }, "#/prompt", "pattern"],
+    ["a prompt of tabs and newlines", { ...seed, prompt: "\t\r\n\v\f" }, "#/prompt", "pattern"],
+    [
+      "a prompt of Unicode spaces Go trims (NEL, NBSP, ideographic)",
+      { ...seed, prompt: "\u0085\u00a0\u2003\u3000" },
+      "#/prompt",
+      "pattern",
+    ],
     [
       "a missing prompt",
       Object.fromEntries(Object.entries(seed).filter(([k]) => k !== "prompt")),

@@ -22,6 +22,8 @@ export interface GeneratedBody {
 interface StringRule {
   minLength: number;
   maxLength: number;
+  /** The spec's `pattern`, when it has one (the prompt's: not only white space). */
+  pattern?: string;
 }
 
 /** The limits the generators need, read from the spec once. */
@@ -49,6 +51,7 @@ export function readRules(spec: SpecModel): RequestRules {
     if (Array.isArray(prop.enum)) enums[name] = prop.enum.map(String);
     else if (prop.type === "string") {
       strings[name] = { minLength: num(prop.minLength, 0), maxLength: num(prop.maxLength, 200) };
+      if (typeof prop.pattern === "string") (strings[name] as StringRule).pattern = prop.pattern;
     }
   }
   const list = props.image_list ?? {};
@@ -117,6 +120,16 @@ export function imageArbitrary(imageUrls?: readonly string[]): fc.Arbitrary<stri
   );
 }
 
+/** Strings that also match the spec's `pattern` (ECMAScript with the unicode flag, as Ajv reads it). */
+function matching(
+  strings: fc.Arbitrary<string>,
+  pattern: string | undefined,
+): fc.Arbitrary<string> {
+  if (pattern === undefined) return strings;
+  const re = new RegExp(pattern, "u");
+  return strings.filter((s) => re.test(s));
+}
+
 /**
  * Valid `CreateTaskRequest` bodies: every enum value, lengths at and between their bounds, one to
  * the maximum number of images, optional fields present or absent. `external_task_id` is a marker
@@ -130,7 +143,10 @@ export function validBody(rules: RequestRules, options: ValidBodyOptions = {}): 
   const negative = rules.strings.negative_prompt;
   const cap = (max: number) => (options.shortText ? Math.min(max, 40) : max);
   if (negative)
-    optional.negative_prompt = boundedString(negative.minLength, cap(negative.maxLength));
+    optional.negative_prompt = matching(
+      boundedString(negative.minLength, cap(negative.maxLength)),
+      negative.pattern,
+    );
   if (rules.strings.external_task_id) optional.external_task_id = fc.constant(true);
   if (options.callbackUrl) optional.callback_url = fc.constant(options.callbackUrl);
   const prompt = rules.strings.prompt ?? { minLength: 1, maxLength: 2500 };
@@ -141,7 +157,10 @@ export function validBody(rules: RequestRules, options: ValidBodyOptions = {}): 
         imageArbitrary(options.imageUrls).map((image) => ({ image })),
         { minLength: rules.images.minItems, maxLength: rules.images.maxItems },
       ),
-      prompt: boundedString(Math.max(1, prompt.minLength), cap(prompt.maxLength)),
+      prompt: matching(
+        boundedString(Math.max(1, prompt.minLength), cap(prompt.maxLength)),
+        prompt.pattern,
+      ),
       ...optional,
     },
     { requiredKeys: ["model", "image_list", "prompt"] },
@@ -273,6 +292,17 @@ export const MUTATIONS: readonly Mutation[] = [
       mutate(
         "empty_prompt",
         base(r).map((b) => ({ ...b, prompt: "" })),
+      ),
+  },
+  {
+    rule: "blank_prompt",
+    description: "prompt of white space only (the gateway trims it, then finds it empty)",
+    arbitrary: (r) =>
+      mutate(
+        "blank_prompt",
+        fc
+          .tuple(base(r), fc.constantFrom(" ", "   ", "\t", " \n "))
+          .map(([b, blank]) => ({ ...b, prompt: blank })),
       ),
   },
   {

@@ -159,7 +159,7 @@ describe("the kit fails a broken server with the right named check", () => {
     const report = await against({ undocumentedStatus: true }, { cases: 28 });
     expect(failedNames(report)).toEqual(["status_code_conformance"]);
     expect(failuresOf(report, "status_code_conformance")[0]?.message).toMatch(
-      /POST \/kling\/v1\/videos\/multi-image2video answered 422, which the spec does not document \(documented: 200, 400, 401, 403, 404, 413, 429, 500, 503\)/,
+      /POST \/kling\/v1\/videos\/multi-image2video answered 422, which the spec does not document \(documented: 200, 400, 401, 403, 404, 413, 429, 500, 503, 504\)/,
     );
   });
 

@@ -21,7 +21,10 @@ describe("generators read the spec", () => {
       duration: ["5", "10"],
     });
     expect(rules.images).toEqual({ minItems: 1, maxItems: 4 });
-    expect(rules.strings.prompt).toEqual({ minLength: 1, maxLength: 2500 });
+    expect(rules.strings.prompt).toMatchObject({ minLength: 1, maxLength: 2500 });
+    // Not only white space (the gateway trims the prompt before its emptiness check).
+    const blank = new RegExp(rules.strings.prompt?.pattern ?? "", "u");
+    expect([" ", "\t\n", "  a "].map((p) => blank.test(p))).toEqual([false, false, true]);
     expect(rules.models).toEqual(["kling-v1-6"]);
   });
 

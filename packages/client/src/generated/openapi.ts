@@ -42,9 +42,13 @@ export interface paths {
          *     Lookup is by task id only and scoped to the caller's key: an unknown id, or a task
          *     submitted with another key, is answered with HTTP 400 `task_not_exist`.
          *
-         *     Status and progress mapping (gateway-code): a task is `NOT_START` (`0%`) until the gateway
-         *     first refreshes it; then Kling's `submitted` is `SUBMITTED` (`10%`), `processing` is
-         *     `IN_PROGRESS` (`30%`), `succeed` is `SUCCESS` (`100%`) and `failed` is `FAILURE` (`100%`).
+         *     Status and progress mapping (gateway-code: `TaskAdaptor.ParseTaskResult` and
+         *     `updateVideoSingleTask`): a task is `NOT_START` (`0%`) until the gateway first refreshes it,
+         *     with Kling's create answer already in `data.data`; then Kling's `submitted` is `SUBMITTED`
+         *     (`10%`), `processing` is `IN_PROGRESS` (`30%`), `succeed` is `SUCCESS` (`100%`) and `failed`
+         *     is `FAILURE` (`100%`). On `FAILURE` read the reason from `data.data.data.task_status_msg`:
+         *     the gateway's `fail_reason` holds Kling's top-level `message` (see `x-gateway-departure` on
+         *     `GatewayTask`).
          */
         get: operations["getMultiImageVideoTask"];
         put?: never;
@@ -59,7 +63,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description The body of a submit. The gateway drops fields outside this list before forwarding. */
+        /**
+         * @description The body of a submit. The gateway drops fields outside this list before forwarding.
+         *
+         *     Check a body against this schema **before** sending it: on the rules listed in the
+         *     `unpriceable-body-panics` departure below the gateway does not refuse with 400, it crashes
+         *     while pricing the task and answers HTTP 500 `new_api_panic` (see the example
+         *     `GatewayPanicOnUnpriceableBody`).
+         */
         CreateTaskRequest: {
             /**
              * @description The model id. `kling-v1-6` is the only model official Kling lists for this endpoint; the
@@ -92,7 +103,7 @@ export interface components {
                 components["schemas"]["ImageInput"],
                 components["schemas"]["ImageInput"]
             ];
-            /** @description Text that guides the motion and content of the video. At most 2500 characters (kling-official); the gateway rejects an empty prompt. */
+            /** @description Text that guides the motion and content of the video. At most 2500 characters (kling-official). The gateway trims the prompt before its emptiness check, so a prompt of only whitespace (Go's `unicode.IsSpace`, which the pattern lists) is refused with 400 `invalid_request` "prompt is required". */
             prompt: string;
             /**
              * @description What the video should avoid. At most 2500 characters (kling-official).
@@ -114,7 +125,8 @@ export interface components {
              */
             aspect_ratio?: "16:9" | "9:16" | "1:1";
             /**
-             * @description Video length in seconds, **as a string**. A JSON number breaks the gateway.
+             * @description Video length in seconds, **as a string**. A JSON number breaks the gateway (HTTP 500
+             *     `new_api_panic`, see `unpriceable-body-panics` on `CreateTaskRequest`).
              * @default 5
              * @enum {string}
              */
@@ -180,7 +192,10 @@ export interface components {
             object: "video";
             /** @description The model the task runs on. */
             model?: string;
-            /** @description Always empty at submit time. */
+            /**
+             * @description `queued` at submit time (`dto.NewOpenAIVideo`); older readings of the code said empty.
+             *     Not Kling's status: poll the task for that.
+             */
             status?: string;
             /** @description Always 0 at submit time. */
             progress?: number;
@@ -206,6 +221,18 @@ export interface components {
         TaskInfo: {
             /** @description The `external_task_id` given at submit, if any. */
             external_task_id?: string;
+            /**
+             * @description The video a continuation started from (official Kling's legacy callback carries it; it
+             *     is absent, or empty, for multi-image2video tasks).
+             */
+            parent_video?: {
+                /** @description The parent video's id. */
+                id?: string;
+                /** @description The parent video's URL. */
+                url?: string;
+                /** @description The parent video's length in seconds, as a decimal string. */
+                duration?: string;
+            };
         };
         /** @description One generated video. */
         Video: {
@@ -218,6 +245,8 @@ export interface components {
             url: string;
             /** @description Length in seconds, as a decimal string such as `"5.1"`. */
             duration: string;
+            /** @description Where to download the watermarked copy, when Kling made one (kling-official). */
+            watermark_url?: string;
         };
         /** @description What the task produced. */
         TaskResult: {
@@ -235,6 +264,23 @@ export interface components {
             created_at?: components["schemas"]["UnixMillis"];
             updated_at?: components["schemas"]["UnixMillis"];
             task_result?: components["schemas"]["TaskResult"];
+            /**
+             * @description Resource-pack units finally deducted for the task, as a decimal string (kling-official; queries and callbacks).
+             * @example 5
+             */
+            final_unit_deduction?: string;
+            /** @description The balance finally deducted, when the task was paid from the account balance (kling-official; callbacks). */
+            final_balance_deduction?: {
+                /** @description The discounted amount deducted, as a decimal string. */
+                quota?: string;
+                /** @description The list price of the deduction, as a decimal string. */
+                list_price?: string;
+            };
+            /** @description Whether Kling also produced a watermarked copy (kling-official; queries). */
+            watermark_info?: {
+                /** @description True when `watermark_url` is present on the videos. */
+                enabled?: boolean;
+            };
         };
         /** @description Official Kling's answer to a task query, which the gateway nests unchanged. */
         KlingTaskResponse: {
@@ -269,7 +315,10 @@ export interface components {
             submit_time?: components["schemas"]["UnixSeconds"];
             start_time?: components["schemas"]["UnixSeconds"];
             finish_time?: components["schemas"]["UnixSeconds"];
-            /** @description The raw Kling task response; `null` until the gateway first refreshes the task. */
+            /**
+             * @description The raw Kling response the gateway stored: Kling's create answer while the task is
+             *     `NOT_START`, then Kling's latest query answer. Tolerate `null` too.
+             */
             data?: components["schemas"]["KlingTaskResponse"] | null;
         };
         /** @description The gateway's answer to a task query. */
@@ -283,7 +332,12 @@ export interface components {
             message?: string;
             data: components["schemas"]["GatewayTask"];
         };
-        /** @description The body Kling posts to `callback_url`, which is the task as official Kling reports it. */
+        /**
+         * @description The body Kling posts to `callback_url`, which is the task as official Kling reports it (its
+         *     legacy callback format, which multi-image2video keeps): it may also carry
+         *     `final_unit_deduction`, `final_balance_deduction` and `task_info.parent_video`, and each
+         *     video may carry `watermark_url`.
+         */
         CallbackPayload: components["schemas"]["KlingTask"];
         /** @description The gateway middleware's error envelope (authentication, malformed body, unknown model, unknown route). */
         GatewayError: {
@@ -397,8 +451,24 @@ export interface components {
                 "application/json": components["schemas"]["ErrorResponse"];
             };
         };
-        /** @description The gateway or Kling failed (Kling 5000). */
+        /**
+         * @description The gateway or Kling failed (Kling 5000), or the gateway crashed on a body it could not price
+         *     (`new_api_panic`, see the `unpriceable-body-panics` departure on `CreateTaskRequest`).
+         */
         InternalServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorResponse"];
+            };
+        };
+        /**
+         * @description Kling timed out (5002, HTTP 504). The gateway passes Kling's status through
+         *     (`fail_to_fetch_task`, Kling's body in the message) and does not retry a 504. The outcome of
+         *     the submit is unknown: reconcile by `external_task_id` before submitting again.
+         */
+        GatewayTimeout: {
             headers: {
                 [name: string]: unknown;
             };
@@ -424,8 +494,10 @@ export interface components {
          */
         TaskId: string;
         /**
-         * @description Unique id of this delivery; the same id is reused when a delivery is retried. Present when the account has a webhook secret.
-         * @example msg_2pXh4xYkS0c7m1Qe
+         * @description Unique id of this delivery; the same id is reused when a delivery is retried. Present when the
+         *     account has a webhook secret. Official Kling's example is numeric (`8674665223082153551`):
+         *     treat it as an opaque string.
+         * @example 8674665223082153551
          */
         WebhookId: string;
         /**
@@ -485,6 +557,7 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
         };
     };
     getMultiImageVideoTask: {

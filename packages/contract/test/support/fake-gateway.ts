@@ -91,7 +91,8 @@ function validate(body: unknown, breaks: Breaks): string | undefined {
     )
       return "image must be a URL or raw Base64";
   }
-  if (typeof b.prompt !== "string" || b.prompt.length === 0) return "prompt is required";
+  // The gateway trims the prompt before its emptiness check (relay_utils.go validatePrompt).
+  if (typeof b.prompt !== "string" || b.prompt.trim().length === 0) return "prompt is required";
   if (!breaks.noPromptLimit && [...b.prompt].length > 2500) return "prompt is too long";
   if (
     b.negative_prompt !== undefined &&
