@@ -26,6 +26,10 @@ export const USAGE = `Usage: kling-mock [options]
   --failure-rate <0..1>   share of accepted tasks that fail (default 0)
   --scenario <s>          server-wide scenario, X-Mock-Scenario syntax (e.g. fail)
   --concurrency <n>       unfinished tasks allowed per key (default 0: no limit)
+  --proxy <url>           proxy mode: forward every API request to this upstream (the real
+                          gateway, a staging copy), answer with its answer unchanged, and list
+                          exchanges that break the spec at GET /__mock/proxy/violations
+  --record <dir>          in proxy mode, write each exchange (key redacted) as a JSON file
   --quiet                 no per-request log lines
   --help                  this text
 
@@ -83,6 +87,8 @@ export function parseCli(
         "callback-hosts": { type: "string" },
         keys: { type: "string" },
         "keys-file": { type: "string" },
+        proxy: { type: "string" },
+        record: { type: "string" },
         "control-token": { type: "string" },
         "control-token-file": { type: "string" },
         "create-shape": { type: "string" },
@@ -158,6 +164,17 @@ export function parseCli(
   if (typeof tokenFile === "object") return { kind: "error", message: tokenFile.error };
   const controlToken = (str("control-token") ?? tokenFile ?? env.KLING_MOCK_CONTROL_TOKEN)?.trim();
   if (controlToken === "") return { kind: "error", message: "--control-token is empty" };
+  const proxy = str("proxy");
+  if (proxy !== undefined && !/^https?:\/\/[^\s/]+/.test(proxy)) {
+    return { kind: "error", message: `--proxy takes an http(s) URL, got "${proxy.slice(0, 80)}"` };
+  }
+  const record = str("record");
+  if (record !== undefined && proxy === undefined) {
+    return {
+      kind: "error",
+      message: "--record needs --proxy (it records exchanges with the upstream)",
+    };
+  }
   const hosts = list(str("callback-hosts"));
   return {
     kind: "start",
@@ -178,6 +195,8 @@ export function parseCli(
       ...(secret === undefined ? {} : { webhookSecret: secret }),
       ...(keys === undefined ? {} : { keys }),
       ...(controlToken === undefined ? {} : { controlToken }),
+      ...(proxy === undefined ? {} : { proxy }),
+      ...(record === undefined ? {} : { recordDir: record }),
       ...(hosts === undefined ? {} : { callbackAllowedHosts: hosts }),
     },
   };

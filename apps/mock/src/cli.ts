@@ -30,7 +30,10 @@ async function main(): Promise<void> {
       `    -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\\n` +
       `    -d '{"model":"kling-v1-6","image_list":[{"image":"https://example.com/image1.jpg"},{"image":"https://example.com/image2.jpg"}],"prompt":"Animate the characters","duration":"5"}'\n` +
       `  curl -s ${server.url}/kling/v1/videos/multi-image2video/<task_id> -H 'Authorization: Bearer ${key}'\n\n` +
-      `Control API: ${server.url}/__mock/health (see apps/mock/README.md)\n` +
+      (options.proxy === undefined
+        ? ""
+        : `Proxy mode: API requests go to ${options.proxy}; exchanges that break the spec: ${server.url}/__mock/proxy/violations\n`) +
+      `Control API: ${server.url}/__mock/health (kling-mock --help lists its routes)\n` +
       (playgroundBuilt()
         ? `Playground: ${server.url}/   API reference: ${server.url}/reference\n`
         : "Playground not built: corepack pnpm --filter @kling-multi-image/playground build\n"),

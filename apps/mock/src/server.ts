@@ -24,6 +24,7 @@ import { type MockReply, type MockRequest, splitTarget } from "./core/request.js
 import type { Simulator } from "./core/simulator/simulator.js";
 import { drain, type Holding, readBody, UploadBudget } from "./http/body.js";
 import { answerPreflight, crossSiteControlWrite, setCorsHeaders } from "./http/cors.js";
+import { recordTo } from "./http/record.js";
 import { sendJson } from "./http/send.js";
 import { loadPrismEngine } from "./prism/engine.js";
 import { createUiHandler, type UiOptions } from "./ui/index.js";
@@ -44,6 +45,8 @@ export interface MockServerOptions extends MockOptions {
    * that does not fit is answered 429 with `Retry-After`. Default twice `maxBodyBytes` (120 MiB).
    */
   uploadBudgetBytes?: number;
+  /** In proxy mode (`proxy`), write each exchange (the key redacted) as a JSON file in this folder. */
+  recordDir?: string;
 }
 
 /** A running mock. */
@@ -123,7 +126,13 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     options.log === false
       ? () => {}
       : (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
-  const core = createMockCore(options, { api, control }, log);
+  const core = createMockCore(
+    options.recordDir === undefined
+      ? options
+      : { ...options, onProxyExchange: recordTo(options.recordDir) },
+    { api, control },
+    log,
+  );
   let listenUrl: string | undefined;
   const ui = options.ui
     ? createUiHandler({

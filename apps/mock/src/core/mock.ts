@@ -13,6 +13,7 @@ import { errors } from "./errors/envelopes.js";
 import { fingerprint } from "./ids.js";
 import { DEFAULTS, type LogSink, type MockOptions } from "./options.js";
 import { type ApiStage, answerApi } from "./pipeline/api.js";
+import { type ForwardStage, forwardApi, type ProxyViolation } from "./pipeline/forward.js";
 import { answerVideo, videoTaskId } from "./pipeline/video.js";
 import { bearerKey, type MockReply, type MockRequest } from "./request.js";
 import { parseScenario } from "./simulator/scenarios.js";
@@ -129,6 +130,7 @@ export function createMockCore(
     timing: timing.name,
     videoUrl,
     log,
+    proxyViolations: () => violations,
     controlKeys:
       options.keys === undefined && options.controlToken === undefined
         ? undefined
@@ -145,6 +147,18 @@ export function createMockCore(
     log,
     replyHook: options.replyHook,
   };
+  const violations: ProxyViolation[] = [];
+  const forward: ForwardStage | undefined =
+    options.proxy === undefined
+      ? undefined
+      : {
+          upstream: options.proxy.replace(/\/+$/, ""),
+          engine: engines.api,
+          maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+          log,
+          violations,
+          onExchange: options.onProxyExchange,
+        };
   const logRequests = options.logRequests ?? false;
 
   // Expired tasks go in batches on a real-time timer that never holds the process open: a
@@ -163,7 +177,7 @@ export function createMockCore(
       }
       return { kind: "json", ...(await answerControl(control, req, key)) };
     }
-    return answerApi(api, req, key);
+    return forward ? forwardApi(forward, req) : answerApi(api, req, key);
   }
 
   async function handle(req: MockRequest): Promise<MockReply> {

@@ -3,6 +3,7 @@
  * their defaults in one place.
  */
 import type { Clock } from "./clock.js";
+import type { RecordedExchange } from "./pipeline/forward.js";
 import type { TimingProfile } from "./simulator/timing.js";
 
 /** Where a log line goes. API keys never reach it: owners are shown as fingerprints. */
@@ -66,6 +67,14 @@ export interface MockOptions {
   publicUrl?: string;
   /** Log sink, or `false` for silence. Default: the adapter's (stderr for the server). */
   log?: LogSink | false;
+  /**
+   * Proxy mode: forward every API request to this upstream (the real gateway, a staging copy) and
+   * answer with its answer unchanged, validating each exchange against the spec; violations are
+   * listed at `GET /__mock/proxy/violations`. The control API and the videos stay the mock's.
+   */
+  proxy?: string;
+  /** In proxy mode, called with each exchange, the key redacted (the server's `--record`). */
+  onProxyExchange?: (exchange: RecordedExchange) => void;
   /** Log one line per request (default false: only start-up, violations and errors). */
   logRequests?: boolean;
   /**

@@ -121,6 +121,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/__mock/proxy/violations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * In proxy mode, the exchanges with the upstream that broke the spec
+         * @description With `kling-mock --proxy <upstream>`, every API request is forwarded to the upstream and its answer returned unchanged; each exchange is validated against spec/openapi.yaml, and those that break it are listed here, newest last (the last 1,000). Empty when not proxying.
+         */
+        get: operations["listProxyViolations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/__mock/reset": {
         parameters: {
             query?: never;
@@ -247,6 +267,19 @@ export interface components {
         };
         CallbackLog: {
             deliveries: components["schemas"]["DeliveryRecord"][];
+        };
+        ProxyViolations: {
+            violations: components["schemas"]["ProxyViolation"][];
+        };
+        ProxyViolation: {
+            method: string;
+            path: string;
+            /** @description The upstream's status, or 0 when it could not be reached. */
+            status: number;
+            /** @description Each names the field and the rule it broke (`data.progress must be string`). */
+            problems: string[];
+            /** @description When the exchange ended (ms since the epoch, on the wall clock). */
+            at?: number;
         };
         Ok: {
             /** @constant */
@@ -492,6 +525,27 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
         };
     };
+    listProxyViolations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The violations, newest last. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyViolations"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+        };
+    };
     reset: {
         parameters: {
             query?: never;
@@ -592,6 +646,11 @@ export const CONTROL_ROUTES = [
     "method": "GET",
     "path": "/__mock/callbacks",
     "summary": "The callback delivery log"
+  },
+  {
+    "method": "GET",
+    "path": "/__mock/proxy/violations",
+    "summary": "In proxy mode, the exchanges with the upstream that broke the spec"
   },
   {
     "method": "POST",

@@ -12,6 +12,7 @@ import type { Operation, ValidationEngine } from "../engine.js";
 import { describe, errorsOf } from "../errors/diagnostics.js";
 import { fingerprint } from "../ids.js";
 import { checkedReply, type LogSink } from "../pipeline/check.js";
+import type { ProxyViolation } from "../pipeline/forward.js";
 import { isJsonType, type JsonReply, type MockRequest } from "../request.js";
 import { parseScenario } from "../simulator/scenarios.js";
 import type { Simulator } from "../simulator/simulator.js";
@@ -40,6 +41,8 @@ export interface ControlStage {
    * undefined when the mock accepts any key: then the control API is open, as on loopback.
    */
   controlKeys: ReadonlySet<string> | undefined;
+  /** In proxy mode, the exchanges that broke the spec, newest last (empty otherwise). */
+  proxyViolations(): readonly ProxyViolation[];
 }
 
 /** A control request, its body read and parsed. */
@@ -300,6 +303,13 @@ async function answer(
         } satisfies Schemas["CallbackLog"],
       };
     }
+    case "listProxyViolations":
+      return {
+        status: 200,
+        body: {
+          violations: ctx.proxyViolations().map((v) => ({ ...v, problems: [...v.problems] })),
+        } satisfies Schemas["ProxyViolations"],
+      };
     case "reset":
       simulator.reset();
       ctx.callbacks.reset();

@@ -35,10 +35,10 @@ export function describe(d: Diagnostic): string {
   if (required) return `${field === "" ? "" : `${field}.`}${required[1]} is required`;
   // Prism prefixes "Request body property a.b " or "Request path parameter x "; keep the rest.
   const rest = d.message.replace(
-    /^Request (?:body|path|query|header)s? (?:property|parameter) \S+ /,
+    /^(?:Request|Response) (?:body|path|query|header)s? (?:property|parameter) \S+ /,
     "",
   );
-  const rest2 = rest.replace(/^Request (?:body|path|query|header)s? /, "");
+  const rest2 = rest.replace(/^(?:Request|Response) (?:body|path|query|header)s? /, "");
   if (field === "") return rest2 === "" ? "invalid request" : rest2;
   return `${field} ${rest2}`;
 }

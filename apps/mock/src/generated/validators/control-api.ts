@@ -5173,14 +5173,487 @@ validate56.evaluated = {"props":{"deliveries":true},"dynamicProps":false,"dynami
 return validate56;
 })();
 
-// POST /__mock/reset 200 application/json
+// GET /__mock/proxy/violations 200 application/json
 const v23 = /* @__PURE__ */ (() => {
-const schema70 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["ok"],"properties":{"ok":{"type":"boolean","const":true}}};
+const schema70 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["violations"],"properties":{"violations":{"type":"array","items":{"type":"object","required":["method","path","status","problems"],"properties":{"method":{"type":"string"},"path":{"type":"string"},"status":{"type":"integer"},"problems":{"type":"array","items":{"type":"string"}},"at":{"type":"integer"}}}}}};
 
 function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate59.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.violations === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "violations"},message:"must have required property '"+"violations"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.violations !== undefined){
+let data0 = data.violations;
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.method === undefined){
+const err1 = {instancePath:instancePath+"/violations/" + i0,schemaPath:"#/properties/violations/items/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data1.path === undefined){
+const err2 = {instancePath:instancePath+"/violations/" + i0,schemaPath:"#/properties/violations/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data1.status === undefined){
+const err3 = {instancePath:instancePath+"/violations/" + i0,schemaPath:"#/properties/violations/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data1.problems === undefined){
+const err4 = {instancePath:instancePath+"/violations/" + i0,schemaPath:"#/properties/violations/items/required",keyword:"required",params:{missingProperty: "problems"},message:"must have required property '"+"problems"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data1.method !== undefined){
+if(typeof data1.method !== "string"){
+const err5 = {instancePath:instancePath+"/violations/" + i0+"/method",schemaPath:"#/properties/violations/items/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data1.path !== undefined){
+if(typeof data1.path !== "string"){
+const err6 = {instancePath:instancePath+"/violations/" + i0+"/path",schemaPath:"#/properties/violations/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data1.status !== undefined){
+let data4 = data1.status;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err7 = {instancePath:instancePath+"/violations/" + i0+"/status",schemaPath:"#/properties/violations/items/properties/status/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data1.problems !== undefined){
+let data5 = data1.problems;
+if(Array.isArray(data5)){
+const len1 = data5.length;
+for(let i1=0; i1<len1; i1++){
+if(typeof data5[i1] !== "string"){
+const err8 = {instancePath:instancePath+"/violations/" + i0+"/problems/" + i1,schemaPath:"#/properties/violations/items/properties/problems/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/violations/" + i0+"/problems",schemaPath:"#/properties/violations/items/properties/problems/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data1.at !== undefined){
+let data7 = data1.at;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err10 = {instancePath:instancePath+"/violations/" + i0+"/at",schemaPath:"#/properties/violations/items/properties/at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/violations/" + i0,schemaPath:"#/properties/violations/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/violations",schemaPath:"#/properties/violations/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+validate59.errors = vErrors;
+return errors === 0;
+}
+validate59.evaluated = {"props":{"violations":true},"dynamicProps":false,"dynamicItems":false};
+return validate59;
+})();
+
+// GET /__mock/proxy/violations 200 application/json (form)
+const v24 = /* @__PURE__ */ (() => {
+const schema70 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["violations"],"properties":{"violations":{"type":"array","items":{"type":"object","required":["method","path","status","problems"],"properties":{"method":{"type":"string"},"path":{"type":"string"},"status":{"type":"integer"},"problems":{"type":"array","items":{"type":"string"}},"at":{"type":"integer"}}}}}};
+
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate59.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.violations === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "violations"},message:"must have required property '"+"violations"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.violations !== undefined){
+let data0 = data.violations;
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.method === undefined){
+const err1 = {instancePath:instancePath+"/violations/" + i0,schemaPath:"#/properties/violations/items/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data1.path === undefined){
+const err2 = {instancePath:instancePath+"/violations/" + i0,schemaPath:"#/properties/violations/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data1.status === undefined){
+const err3 = {instancePath:instancePath+"/violations/" + i0,schemaPath:"#/properties/violations/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data1.problems === undefined){
+const err4 = {instancePath:instancePath+"/violations/" + i0,schemaPath:"#/properties/violations/items/required",keyword:"required",params:{missingProperty: "problems"},message:"must have required property '"+"problems"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data1.method !== undefined){
+let data2 = data1.method;
+if(typeof data2 !== "string"){
+let dataType0 = typeof data2;
+let coerced0 = undefined;
+if(!(coerced0 !== undefined)){
+if(dataType0 == "number" || dataType0 == "boolean"){
+coerced0 = "" + data2;
+}
+else if(data2 === null){
+coerced0 = "";
+}
+else {
+const err5 = {instancePath:instancePath+"/violations/" + i0+"/method",schemaPath:"#/properties/violations/items/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(coerced0 !== undefined){
+data2 = coerced0;
+if(data1 !== undefined){
+data1["method"] = coerced0;
+}
+}
+}
+}
+if(data1.path !== undefined){
+let data3 = data1.path;
+if(typeof data3 !== "string"){
+let dataType1 = typeof data3;
+let coerced1 = undefined;
+if(!(coerced1 !== undefined)){
+if(dataType1 == "number" || dataType1 == "boolean"){
+coerced1 = "" + data3;
+}
+else if(data3 === null){
+coerced1 = "";
+}
+else {
+const err6 = {instancePath:instancePath+"/violations/" + i0+"/path",schemaPath:"#/properties/violations/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(coerced1 !== undefined){
+data3 = coerced1;
+if(data1 !== undefined){
+data1["path"] = coerced1;
+}
+}
+}
+}
+if(data1.status !== undefined){
+let data4 = data1.status;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+let dataType2 = typeof data4;
+let coerced2 = undefined;
+if(!(coerced2 !== undefined)){
+if(dataType2 === "boolean" || data4 === null
+              || (dataType2 === "string" && data4 && data4 == +data4 && !(data4 % 1))){
+coerced2 = +data4;
+}
+else {
+const err7 = {instancePath:instancePath+"/violations/" + i0+"/status",schemaPath:"#/properties/violations/items/properties/status/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(coerced2 !== undefined){
+data4 = coerced2;
+if(data1 !== undefined){
+data1["status"] = coerced2;
+}
+}
+}
+}
+if(data1.problems !== undefined){
+let data5 = data1.problems;
+if(Array.isArray(data5)){
+const len1 = data5.length;
+for(let i1=0; i1<len1; i1++){
+let data6 = data5[i1];
+if(typeof data6 !== "string"){
+let dataType3 = typeof data6;
+let coerced3 = undefined;
+if(!(coerced3 !== undefined)){
+if(dataType3 == "number" || dataType3 == "boolean"){
+coerced3 = "" + data6;
+}
+else if(data6 === null){
+coerced3 = "";
+}
+else {
+const err8 = {instancePath:instancePath+"/violations/" + i0+"/problems/" + i1,schemaPath:"#/properties/violations/items/properties/problems/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(coerced3 !== undefined){
+data6 = coerced3;
+if(data5 !== undefined){
+data5[i1] = coerced3;
+}
+}
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/violations/" + i0+"/problems",schemaPath:"#/properties/violations/items/properties/problems/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data1.at !== undefined){
+let data7 = data1.at;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+let dataType4 = typeof data7;
+let coerced4 = undefined;
+if(!(coerced4 !== undefined)){
+if(dataType4 === "boolean" || data7 === null
+              || (dataType4 === "string" && data7 && data7 == +data7 && !(data7 % 1))){
+coerced4 = +data7;
+}
+else {
+const err10 = {instancePath:instancePath+"/violations/" + i0+"/at",schemaPath:"#/properties/violations/items/properties/at/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(coerced4 !== undefined){
+data7 = coerced4;
+if(data1 !== undefined){
+data1["at"] = coerced4;
+}
+}
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/violations/" + i0,schemaPath:"#/properties/violations/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/violations",schemaPath:"#/properties/violations/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+validate59.errors = vErrors;
+return errors === 0;
+}
+validate59.evaluated = {"props":{"violations":true},"dynamicProps":false,"dynamicItems":false};
+return validate59;
+})();
+
+// POST /__mock/reset 200 application/json
+const v25 = /* @__PURE__ */ (() => {
+const schema73 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["ok"],"properties":{"ok":{"type":"boolean","const":true}}};
+
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate62.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5232,21 +5705,21 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
-validate59.evaluated = {"props":{"ok":true},"dynamicProps":false,"dynamicItems":false};
-return validate59;
+validate62.evaluated = {"props":{"ok":true},"dynamicProps":false,"dynamicItems":false};
+return validate62;
 })();
 
 // POST /__mock/reset 200 application/json (form)
-const v24 = /* @__PURE__ */ (() => {
-const schema70 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["ok"],"properties":{"ok":{"type":"boolean","const":true}}};
+const v26 = /* @__PURE__ */ (() => {
+const schema73 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["ok"],"properties":{"ok":{"type":"boolean","const":true}}};
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate59.evaluated;
+const evaluated0 = validate62.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5315,15 +5788,15 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
-validate59.evaluated = {"props":{"ok":true},"dynamicProps":false,"dynamicItems":false};
-return validate59;
+validate62.evaluated = {"props":{"ok":true},"dynamicProps":false,"dynamicItems":false};
+return validate62;
 })();
 
 // GET /__mock/videos/{file} path parameters
-const v25 = /* @__PURE__ */ (() => {
+const v27 = /* @__PURE__ */ (() => {
 const schema18 = {"type":"object","properties":{"file":{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"string","pattern":"^[A-Za-z0-9_-]{1,128}\\.mp4$"}},"required":["file"]};
 const pattern0 = new RegExp("^[A-Za-z0-9_-]{1,128}\\.mp4$", "u");
 
@@ -5402,13 +5875,13 @@ return validate17;
 })();
 
 // GET /__mock/videos/{file} 200 video/mp4
-const v26 = /* @__PURE__ */ (() => {
-const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"string"};
+const v28 = /* @__PURE__ */ (() => {
+const schema78 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"string"};
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate64.evaluated;
+const evaluated0 = validate67.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5425,21 +5898,21 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate64.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
-validate64.evaluated = {"dynamicProps":false,"dynamicItems":false};
-return validate64;
+validate67.evaluated = {"dynamicProps":false,"dynamicItems":false};
+return validate67;
 })();
 
 // GET /__mock/videos/{file} 200 video/mp4 (form)
-const v27 = /* @__PURE__ */ (() => {
-const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"string"};
+const v29 = /* @__PURE__ */ (() => {
+const schema78 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"string"};
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate64.evaluated;
+const evaluated0 = validate67.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5474,11 +5947,11 @@ parentData[parentDataProperty] = coerced0;
 }
 }
 }
-validate64.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
-validate64.evaluated = {"dynamicProps":false,"dynamicItems":false};
-return validate64;
+validate67.evaluated = {"dynamicProps":false,"dynamicItems":false};
+return validate67;
 })();
 
 export const document: CompiledDocument = {
@@ -5988,6 +6461,45 @@ export const document: CompiledDocument = {
       ],
     },
     {
+      id: "06babc4b8e8a3",
+      iid: "listProxyViolations",
+      method: "get",
+      path: "/__mock/proxy/violations",
+      security: [],
+      request: {
+        pathTemplate: {
+          source: "^\\/__mock\\/proxy\\/violations$",
+          variables: [],
+        },
+      },
+      responses: [
+        {
+          code: "200",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v23,
+              validateForm: v24,
+              formProperties: ["violations"],
+              encodings: [],
+            },
+          ],
+        },
+        {
+          code: "401",
+          contents: [
+            {
+              mediaType: "application/json",
+              validate: v5,
+              validateForm: v6,
+              formProperties: ["error"],
+              encodings: [],
+            },
+          ],
+        },
+      ],
+    },
+    {
       id: "67f23c03ac39a",
       iid: "reset",
       method: "post",
@@ -6005,8 +6517,8 @@ export const document: CompiledDocument = {
           contents: [
             {
               mediaType: "application/json",
-              validate: v23,
-              validateForm: v24,
+              validate: v25,
+              validateForm: v26,
               formProperties: ["ok"],
               encodings: [],
             },
@@ -6069,7 +6581,7 @@ export const document: CompiledDocument = {
             },
           ],
           deprecated: [],
-          validate: v25,
+          validate: v27,
         },
         pathTemplate: {
           source: "^\\/__mock\\/videos\\/(.*?)$",
@@ -6089,8 +6601,8 @@ export const document: CompiledDocument = {
           contents: [
             {
               mediaType: "video/mp4",
-              validate: v26,
-              validateForm: v27,
+              validate: v28,
+              validateForm: v29,
               encodings: [],
             },
           ],
@@ -6100,8 +6612,8 @@ export const document: CompiledDocument = {
           contents: [
             {
               mediaType: "video/mp4",
-              validate: v26,
-              validateForm: v27,
+              validate: v28,
+              validateForm: v29,
               encodings: [],
             },
           ],
