@@ -69,10 +69,13 @@ export function splitTarget(target: string): {
   return { path: target.slice(0, q), query };
 }
 
-/** The key in `Authorization: Bearer <key>` (the scheme in any case), or undefined. */
+/**
+ * The key in `Authorization: Bearer <key>`, or undefined. The scheme is `Bearer` or `bearer`,
+ * as the gateway's TokenAuth reads it (`BEARER` is refused there, so here too).
+ */
 export function bearerKey(header: string | string[] | undefined): string | undefined {
   if (typeof header !== "string") return undefined;
-  const m = /^Bearer\s+(\S.*)$/i.exec(header);
+  const m = /^[Bb]earer\s+(\S.*)$/.exec(header);
   const key = m?.[1]?.trim();
   return key === undefined || key === "" ? undefined : key;
 }

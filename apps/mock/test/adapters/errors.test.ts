@@ -25,6 +25,15 @@ describe("authentication (401, the middleware's envelope)", () => {
       expect(r.body.error.type).toBe("new_api_error");
     },
   );
+  it("takes the scheme as Bearer or bearer, as the gateway's TokenAuth does, but not BEARER", async () => {
+    const mock = await startVirtual();
+    const id = await submit(mock.url, "case-key");
+    const asked = async (authorization: string) =>
+      (await call(mock.url, "GET", `${CREATE}/${id}`, { headers: { authorization } })).status;
+    expect(await asked("Bearer case-key")).toBe(200);
+    expect(await asked("bearer case-key")).toBe(200);
+    expect(await asked("BEARER case-key")).toBe(401);
+  });
   it("is checked before the body (a bad body with no key is still 401)", async () => {
     const mock = await startVirtual();
     const r = await call(mock.url, "POST", CREATE, { key: null, body: "{not json" });

@@ -60,7 +60,7 @@ export async function answerApi(
   const engineRequest: EngineRequest = {
     method: req.method.toLowerCase(),
     url: { path: req.path, query: req.query },
-    headers: req.headers,
+    headers: gatewayAuthorization(req.headers),
   };
   // 1. Authentication first, as the gateway's middleware does: the bearer check, then the keys.
   if (errorsOf(engine.checkSecurity(operation, engineRequest)).length > 0 || key === undefined) {
@@ -101,6 +101,17 @@ export async function answerApi(
     ...(scenario.slowMs === undefined ? {} : { delayMs: scenario.slowMs }),
     ...(scenario.disconnect === true ? { disconnect: true } : {}),
   };
+}
+
+/**
+ * The gateway's TokenAuth takes the scheme as `Bearer ` or `bearer ` (and nothing else, not
+ * `BEARER `); Prism's bearer check only the first. The lower-case form is shown to Prism as the
+ * gateway reads it.
+ */
+function gatewayAuthorization(headers: MockRequest["headers"]): MockRequest["headers"] {
+  const auth = headers.authorization;
+  if (typeof auth !== "string" || !auth.startsWith("bearer ")) return headers;
+  return { ...headers, authorization: `Bearer ${auth.slice("bearer ".length)}` };
 }
 
 function taskIdOf(path: string): string {
