@@ -7,7 +7,8 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 /** Budgets in bytes, min+gz. Raise one only with a reason in the commit. */
-const BUDGET = { entry: 40_000, videos: 70_000 };
+// 40 -> 46 kB: the gateway-fidelity data (departures with their examples) and the proxy forwarder.
+const BUDGET = { entry: 46_000, videos: 70_000 };
 
 const result = await build({
   entryPoints: [new URL("../src/msw/index.ts", import.meta.url).pathname],

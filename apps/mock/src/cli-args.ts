@@ -21,7 +21,11 @@ export const USAGE = `Usage: kling-mock [options]
                           not show in ps. With keys, the control API needs one of them too
   --control-token <t>     a bearer token for the control API only (closes it to others); also
                           $KLING_MOCK_CONTROL_TOKEN or --control-token-file <path>
-  --create-shape documented|observed   create response shape (default documented)
+  --fidelity documented|gateway   documented (default): answer as the gateway's docs say;
+                          gateway: as its code does (every x-gateway-departure of the spec:
+                          500 new_api_panic on unpriceable bodies, the rewritten 429, ...)
+  --create-shape documented|observed   create response shape (default documented; observed
+                          with --fidelity gateway)
   --seed <n>              seed of the failure-rate PRNG (default 1)
   --failure-rate <0..1>   share of accepted tasks that fail (default 0)
   --scenario <s>          server-wide scenario, X-Mock-Scenario syntax (e.g. fail)
@@ -56,6 +60,7 @@ export type CliResult =
         host: string;
         timing: "fast" | "realistic";
         clock: "system" | "virtual";
+        fidelity: "documented" | "gateway";
         createShape: "documented" | "observed";
       };
     };
@@ -92,6 +97,7 @@ export function parseCli(
         "control-token": { type: "string" },
         "control-token-file": { type: "string" },
         "create-shape": { type: "string" },
+        fidelity: { type: "string" },
         seed: { type: "string" },
         "failure-rate": { type: "string" },
         scenario: { type: "string" },
@@ -120,7 +126,12 @@ export function parseCli(
   const clock = str("clock") ?? "system";
   if (clock !== "system" && clock !== "virtual")
     return { kind: "error", message: `--clock is system or virtual, got "${clock}"` };
-  const createShape = str("create-shape") ?? "documented";
+  const fidelity = str("fidelity") ?? "documented";
+  if (fidelity !== "documented" && fidelity !== "gateway") {
+    return { kind: "error", message: `--fidelity is documented or gateway, got "${fidelity}"` };
+  }
+  // The gateway's code answers the observed create shape (departure create-response-shape).
+  const createShape = str("create-shape") ?? (fidelity === "gateway" ? "observed" : "documented");
   if (createShape !== "documented" && createShape !== "observed") {
     return {
       kind: "error",
@@ -185,6 +196,7 @@ export function parseCli(
       host: str("host") ?? "127.0.0.1",
       timing,
       clock,
+      fidelity,
       createShape,
       seed: seed as number,
       failureRate,

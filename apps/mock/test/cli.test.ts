@@ -118,4 +118,24 @@ describe("kling-mock command line", () => {
     });
     expect(parseCli([], {}, read)).not.toHaveProperty("options.controlToken");
   });
+
+  it("--fidelity: documented by default; gateway brings the observed create shape unless one is given", () => {
+    expect(parseCli([], {})).toMatchObject({
+      options: { fidelity: "documented", createShape: "documented" },
+    });
+    expect(parseCli(["--fidelity", "gateway"], {})).toMatchObject({
+      options: { fidelity: "gateway", createShape: "observed" },
+    });
+    expect(parseCli(["--fidelity=gateway", "--create-shape=documented"], {})).toMatchObject({
+      options: { fidelity: "gateway", createShape: "documented" },
+    });
+    expect(parseCli(["--fidelity=documented", "--create-shape=observed"], {})).toMatchObject({
+      options: { fidelity: "documented", createShape: "observed" },
+    });
+    expect(parseCli(["--fidelity=docs"], {})).toEqual({
+      kind: "error",
+      message: '--fidelity is documented or gateway, got "docs"',
+    });
+    expect(USAGE).toMatch(/--fidelity documented\|gateway/);
+  });
 });

@@ -6,9 +6,11 @@
  * - `kling-mock` answers the provider's seed curl body, serves the playground and the API
  *   reference (with its own port in it) and stops cleanly on SIGTERM;
  * - a script in that project imports `@kling-multi-image/client` and submits to it;
- * - `npx kling-contract --help` prints its usage.
+ * - `npx kling-contract --help` prints its usage;
+ * - `npx kling submit` turns two PNGs made in that project and a URL into an MP4 downloaded
+ *   from `kling-mock`, and `npx kling --help` prints its usage.
  *
- * Turbo builds spec, client, contract, mock and playground first (they are devDependencies, so
+ * Turbo builds spec, client, cli, contract, mock and playground first (they are devDependencies, so
  * `^build` covers them). KLING_PACKED_KEEP=1 keeps the temp project for a look (run vitest
  * directly for that: turbo does not pass the variable on).
  */
@@ -28,6 +30,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { crc32, deflateSync } from "node:zlib";
 import { specExample } from "@kling-multi-image/spec";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -38,6 +41,7 @@ const rootLicense = readFileSync(join(repo, "LICENSE"), "utf8");
 const PACKAGES = [
   { dir: "spec", name: "@kling-multi-image/spec" },
   { dir: "packages/client", name: "@kling-multi-image/client" },
+  { dir: "packages/cli", name: "@kling-multi-image/cli" },
   { dir: "packages/contract", name: "@kling-multi-image/contract" },
   { dir: "apps/mock", name: "@kling-multi-image/mock" },
 ] as const;
@@ -164,6 +168,30 @@ async function mustRun(
   return result;
 }
 
+/** A valid greyscale PNG of `width` x `height` (kling checks real dimensions before sending). */
+function png(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // 8-bit greyscale
+  const rows = Buffer.alloc((width + 1) * height, 128);
+  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0; // filter: none
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(rows)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -202,9 +230,10 @@ beforeAll(async () => {
   }
 
   await mustRun("npm init", "npm", ["init", "-y"], { cwd: project, timeoutMs: 60_000 });
-  // All four in one install: the spec tarball, a direct dependency of the project, satisfies the
-  // mock's and the contract kit's `@kling-multi-image/spec` at its exact version, so npm never asks
-  // the registry for it (it is not published yet); everything else comes from the registry.
+  // All in one install: the spec tarball, a direct dependency of the project, satisfies the
+  // mock's and the contract kit's `@kling-multi-image/spec` at its exact version (and the client
+  // tarball the CLI's `@kling-multi-image/client`), so npm never asks the registry for them (they
+  // are not published yet); everything else comes from the registry.
   // npm retries a failing registry for minutes; 240 s is ten times a cold install here.
   const npmLogs = join(work, "npm-logs");
   await mustRun(
@@ -394,6 +423,38 @@ console.log(JSON.stringify({ taskId, status: task.status }));
     expect(typeof printed.status).toBe("string");
   });
 
+  it("lets an installed kling turn local images into a downloaded MP4 (npx kling submit)", async () => {
+    const images = [png(640, 360), png(400, 400)].map((bytes, i) => {
+      const path = join(project, `photo-${i}.png`);
+      writeFileSync(path, bytes);
+      return path;
+    });
+    const out = join(project, "v.mp4");
+    // The mock's default timing: done after 3.5 s, polled every 0.2 s.
+    const result = await mustRun(
+      "npx kling submit",
+      "npx",
+      [
+        ...["--no", "--", "kling", "submit", "--api-key", KEY, "--base-url", url],
+        ...["--image", images[0] ?? "", "--image", images[1] ?? ""],
+        ...["--image", "https://example.com/c.png", "--prompt", "Two friends walk on the beach"],
+        ...["--interval", "0.2", "--out", out, "--json"],
+      ],
+      { cwd: project, timeoutMs: 60_000 },
+    );
+    const doc = JSON.parse(result.stdout) as {
+      task: { taskId: string; status: string };
+      file: { path: string; bytes: number };
+    };
+    expect(doc.task.status).toBe("succeed");
+    expect(doc.file.path).toBe(out);
+    const video = readFileSync(out);
+    expect(video.subarray(4, 8).toString("latin1")).toBe("ftyp");
+    expect(video.length).toBe(doc.file.bytes);
+    const served = await fetch(`${url}/__mock/videos/${doc.task.taskId}.mp4`);
+    expect(video.length).toBe((await served.arrayBuffer()).byteLength);
+  });
+
   it("stops cleanly on SIGTERM", async () => {
     const child = mock as ChildProcess;
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
@@ -405,6 +466,17 @@ console.log(JSON.stringify({ taskId, status: task.status }));
       new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 10_000)),
     ]);
     expect(outcome, `kling-mock's output:\n${output}`).toEqual([0, null]);
+  });
+});
+
+describe("kling, installed", () => {
+  it("prints its usage for --help (through npx)", async () => {
+    const result = await mustRun("npx kling --help", "npx", ["--no", "--", "kling", "--help"], {
+      cwd: project,
+      timeoutMs: 30_000,
+    });
+    expect(result.stdout).toContain("Usage: kling");
+    expect(result.stdout).toContain("Exit codes:");
   });
 });
 

@@ -52,6 +52,15 @@ export function videoId(taskId: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * Kling's `request_id` of a task's create answer, derived from the task id as {@link videoId} is:
+ * the gateway stores that answer and shows it again while the task is `NOT_START`, so it must be
+ * stable, and storing it would cost memory per task.
+ */
+export function createRequestId(taskId: string): string {
+  return videoId(`create:${taskId}`);
+}
+
 const fingerprints = new Map<string, string>();
 
 /**

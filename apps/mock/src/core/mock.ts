@@ -10,6 +10,7 @@ import { type Clock, systemClock, type VirtualClock, virtualClock } from "./cloc
 import { answerControl, type ControlStage } from "./control/handler.js";
 import type { ValidationEngine } from "./engine.js";
 import { errors } from "./errors/envelopes.js";
+import { FIDELITIES } from "./errors/gateway.js";
 import { fingerprint } from "./ids.js";
 import { DEFAULTS, type LogSink, type MockOptions } from "./options.js";
 import { type ApiStage, answerApi } from "./pipeline/api.js";
@@ -79,6 +80,10 @@ export function createMockCore(
   const scenarioText = options.scenario ?? "";
   const startScenario = parseScenario(scenarioText);
   if (typeof startScenario === "string") throw new Error(startScenario);
+  const fidelity = options.fidelity ?? DEFAULTS.fidelity;
+  if (!FIDELITIES.includes(fidelity)) {
+    throw new RangeError(`fidelity is ${FIDELITIES.join(" or ")}, got ${String(fidelity)}`);
+  }
   const failureRate = options.failureRate ?? DEFAULTS.failureRate;
   if (!(failureRate >= 0 && failureRate <= 1)) {
     throw new RangeError("failureRate must be within [0, 1]");
@@ -112,7 +117,10 @@ export function createMockCore(
     callbacks: dispatcher,
     videoUrl,
     settings: {
-      createShape: options.createShape ?? DEFAULTS.createShape,
+      fidelity,
+      // The gateway's code answers the observed shape (departure create-response-shape).
+      createShape:
+        options.createShape ?? (fidelity === "gateway" ? "observed" : DEFAULTS.createShape),
       scenario: startScenario,
       scenarioText,
       failureRate,
@@ -145,6 +153,7 @@ export function createMockCore(
     keys: options.keys === undefined ? undefined : new Set(options.keys),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     log,
+    now: () => clock.now(),
     replyHook: options.replyHook,
   };
   const violations: ProxyViolation[] = [];

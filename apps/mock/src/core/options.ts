@@ -25,7 +25,22 @@ export interface MockOptions {
    * control API to callers without it; the health check and the videos stay open.
    */
   controlToken?: string;
-  /** The create response shape: `"documented"` (default) or `"observed"` (the gateway's code). */
+  /**
+   * How faithfully to play the gateway. `"documented"` (default) answers as the gateway's docs say.
+   * `"gateway"` reproduces what its code (cuijinyu/new-api) really answers, every
+   * `x-gateway-departure` of the spec with its named example: a body it cannot price is a 500
+   * `new_api_panic`; every 429 is its rewritten message without `Retry-After`; Kling's refusals
+   * (content policy, a duplicate `external_task_id`) are `fail_to_fetch_task`; a body that is not
+   * JSON gets Distribute's "Invalid request, 无效的请求, …"; a failed task's `fail_reason` is
+   * "SUCCEED"; `data` at `NOT_START` is Kling's create answer; a missing `aspect_ratio` is 1:1; and
+   * the create answer has the observed shape unless `createShape` says otherwise. Every answer
+   * still validates against the spec. Settable at run time with `PATCH /__mock/config`.
+   */
+  fidelity?: "documented" | "gateway";
+  /**
+   * The create response shape: `"documented"` or `"observed"` (the gateway's code). Default
+   * `"documented"`, or `"observed"` with `fidelity: "gateway"`.
+   */
   createShape?: "documented" | "observed";
   /** `whsec_<base64>`: sign callbacks with Standard Webhooks. */
   webhookSecret?: string;
@@ -98,4 +113,5 @@ export const DEFAULTS = {
   maxBodyBytes: 60 * 1024 * 1024,
   models: ["kling-v1-6"] as readonly string[],
   createShape: "documented" as const,
+  fidelity: "documented" as const,
 } as const;

@@ -235,6 +235,11 @@ export interface components {
             pending_timers: number;
         };
         Config: {
+            /**
+             * @description `documented`: answers as the gateway's docs say. `gateway`: as its code does, every `x-gateway-departure` of spec/openapi.yaml reproduced.
+             * @enum {string}
+             */
+            fidelity: "documented" | "gateway";
             /** @enum {string} */
             create_shape: "documented" | "observed";
             /** @description Server-wide scenario, in `X-Mock-Scenario` syntax (empty = succeed). */
@@ -245,6 +250,11 @@ export interface components {
             timing: string;
         };
         ConfigPatch: {
+            /**
+             * @description Switches the fidelity; `create_shape` follows it (`observed` for `gateway`, `documented` for `documented`) unless the same patch sets `create_shape`.
+             * @enum {string}
+             */
+            fidelity?: "documented" | "gateway";
             /** @enum {string} */
             create_shape?: "documented" | "observed";
             /** @description A server-wide scenario in `X-Mock-Scenario` syntax (e.g. `fail,slow:200`); `null` or `""` clears it, so requests behave normally again. */

@@ -105,6 +105,7 @@ describe("control API under /__mock/", () => {
       seed: 7,
       concurrency_limit: 3,
       timing: "fast",
+      fidelity: "documented",
     });
     expect((await call(mock.url, "POST", CREATE, { body: seedBody })).status).toBe(429);
     await call(mock.url, "PATCH", "/__mock/config", { body: { scenario: "" } });

@@ -102,7 +102,13 @@ describe("the seed's curl example and the task lifecycle on a virtual clock", ()
     const mock = await startVirtual({ createShape: "observed" });
     const r = await call(mock.url, "POST", CREATE, { body: seedBody });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ object: "video", model: "kling-v1-6", status: "", progress: 0 });
+    // The gateway builds it with dto.NewOpenAIVideo: status "queued" (the spec's CreateObserved).
+    expect(r.body).toMatchObject({
+      object: "video",
+      model: "kling-v1-6",
+      status: "queued",
+      progress: 0,
+    });
     expect(r.body.id).toBe(r.body.task_id);
     expect(r.body.created_at).toBe(Math.floor(mock.clock.now() / 1000));
     expect(r.body.code).toBeUndefined();

@@ -177,7 +177,10 @@ export async function lifecycle(session: Session, callbackUrl?: string): Promise
       return { failures, skipped: [], history, taskId };
     }
     const expected = seen.klingStatus ? GATEWAY_OF_KLING[seen.klingStatus] : undefined;
-    if (expected && expected !== seen.status) {
+    // Before the gateway's first refresh its `data` is Kling's create answer, whose status is
+    // `submitted` (the spec's departure `data-at-not-start`): NOT_START over it is no disagreement.
+    const notRefreshedYet = seen.status === "NOT_START" && seen.klingStatus === "submitted";
+    if (expected && expected !== seen.status && !notRefreshedYet) {
       fail(
         "lifecycle",
         `task ${taskId} says status ${seen.status} but Kling's nested task_status is ${seen.klingStatus}, which the gateway maps to ${expected}`,

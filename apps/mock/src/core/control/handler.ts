@@ -269,6 +269,11 @@ async function answer(
         patch.scenario = parsed;
         patch.scenarioText = text;
       }
+      if (body.fidelity !== undefined) {
+        patch.fidelity = body.fidelity;
+        // The create shape follows the fidelity (create-response-shape) unless given with it.
+        patch.createShape = body.fidelity === "gateway" ? "observed" : "documented";
+      }
       if (body.create_shape !== undefined) patch.createShape = body.create_shape;
       if (body.failure_rate !== undefined) patch.failureRate = body.failure_rate;
       if (body.seed !== undefined) patch.seed = body.seed;
@@ -322,6 +327,7 @@ async function answer(
 function config(ctx: ControlStage): Schemas["Config"] {
   const s = ctx.simulator.settings;
   return {
+    fidelity: s.fidelity ?? "documented",
     create_shape: s.createShape,
     scenario: s.scenarioText,
     failure_rate: s.failureRate,

@@ -48,6 +48,25 @@ export function errorsOf(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return diagnostics.filter((d) => d.severity === SEVERITY_ERROR);
 }
 
+/** Whether a diagnostic is a body without `model` (the middleware refuses it first). */
+export function isMissingModel(d: Diagnostic): boolean {
+  return (
+    d.code === "required" &&
+    /required property 'model'/.test(d.message) &&
+    (d.path?.length ?? 0) <= 1
+  );
+}
+
+/** The middleware's 400 for a body without a model. */
+export function missingModelReply(): JsonReply {
+  return {
+    ...errors.invalidJson("model is required"),
+    body: {
+      error: { message: "model is required", type: "new_api_error", code: "invalid_request" },
+    },
+  };
+}
+
 /**
  * The gateway's answer to a request that failed Prism's request validation.
  * - a missing `model` is the middleware's 400 (it reads the model before anything else);
@@ -66,20 +85,7 @@ export function replyForInvalidRequest(
   if (operationId === "getMultiImageVideoTask" && list.some((d) => d.path?.[0] === "path")) {
     return errors.taskNotExist();
   }
-  const missingModel = list.find(
-    (d) =>
-      d.code === "required" &&
-      /required property 'model'/.test(d.message) &&
-      (d.path?.length ?? 0) <= 1,
-  );
-  if (missingModel) {
-    return {
-      ...errors.invalidJson("model is required"),
-      body: {
-        error: { message: "model is required", type: "new_api_error", code: "invalid_request" },
-      },
-    };
-  }
+  if (list.some(isMissingModel)) return missingModelReply();
   if (list.some((d) => d.code === "required" && d.path === undefined)) {
     // Prism's "Body parameter is required": an empty body.
     return errors.invalidJson("unexpected end of JSON input");

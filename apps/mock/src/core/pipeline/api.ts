@@ -4,8 +4,9 @@
  * against the spec, then the simulator's answer, checked against the spec on the way out.
  */
 import type { EngineRequest, Operation, ValidationEngine } from "../engine.js";
-import { errorsOf, replyForInvalidRequest } from "../errors/diagnostics.js";
+import { errorsOf, missingModelReply, replyForInvalidRequest } from "../errors/diagnostics.js";
 import { errors } from "../errors/envelopes.js";
+import { isUnpriceable, panicReply, unparseableReply } from "../errors/gateway.js";
 import { isJsonType, type JsonReply, type MockReply, type MockRequest } from "../request.js";
 import { mergeScenarios, parseScenario, type Scenario } from "../simulator/scenarios.js";
 import { type CreateBody, Simulator } from "../simulator/simulator.js";
@@ -19,6 +20,8 @@ export interface ApiStage {
   keys: ReadonlySet<string> | undefined;
   maxBodyBytes: number;
   log: LogSink;
+  /** The clock's time in ms (request ids of gateway-mode answers carry it). */
+  now: () => number;
   /** @internal Rewrites a reply before it is checked (the mock's own tests). */
   replyHook: ((reply: JsonReply) => JsonReply) | undefined;
 }
@@ -131,38 +134,45 @@ function createReply(
   key: string,
   scenario: Scenario,
 ): JsonReply {
-  // 3. The body: JSON, and nothing else.
+  const gateway = stage.simulator.settings.fidelity === "gateway";
+  // 3. The body: JSON, and nothing else. In gateway mode a body that is not a JSON object gets
+  // Distribute's answer (departure unparseable-body).
+  const notJson = (detail: string) =>
+    gateway ? unparseableReply(detail, stage.now()) : errors.invalidJson(detail);
   const contentType = req.headers["content-type"];
   if (!isJsonType(contentType)) {
     return errors.invalidJson(
       `Content-Type must be application/json, got ${String(contentType).slice(0, 60)}`,
     );
   }
-  if (text.trim() === "") return errors.invalidJson("unexpected end of JSON input");
+  if (text.trim() === "") return notJson("unexpected end of JSON input");
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (error) {
-    return errors.invalidJson(error instanceof Error ? error.message.slice(0, 200) : "not JSON");
+    return notJson(error instanceof Error ? error.message.slice(0, 200) : "not JSON");
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    return errors.invalidJson("the body must be a JSON object");
+    return notJson("the body must be a JSON object");
   }
   // 4. The model, before the rest (the gateway's distributor picks a channel first).
   const model = Simulator.modelOf(body as Record<string, unknown>);
   if (model !== undefined && model !== "" && !stage.simulator.knowsModel(model)) {
     return errors.modelNotFound(model.slice(0, 100));
   }
+  // The gateway's code reads no model from a body without a non-empty string model_name or model.
+  if (gateway && (model === undefined || model === "")) return missingModelReply();
   // 5. Request validation against the spec, translated to the gateway's envelope. The engine only
   // checks the media type of a declared non-empty body; a missing header means JSON.
   const headers =
     contentType === undefined
       ? { ...req.headers, "content-type": "application/json" }
       : req.headers;
-  const invalid = replyForInvalidRequest(
-    stage.engine.checkRequest(operation, { ...engineRequest, headers, body }),
-    operation.iid ?? "",
-  );
+  const diagnostics = stage.engine.checkRequest(operation, { ...engineRequest, headers, body });
+  // In gateway mode a body the gateway cannot price crashes it (unpriceable-body-panics), before
+  // quota, Kling or any scenario.
+  if (gateway && isUnpriceable(diagnostics, body)) return panicReply();
+  const invalid = replyForInvalidRequest(diagnostics, operation.iid ?? "");
   if (invalid) return invalid;
   return stage.simulator.create(key, body as CreateBody, scenario);
 }

@@ -10,11 +10,25 @@ import type {
 } from "../api-types.js";
 import type { Clock } from "../clock.js";
 import { errors, type JsonReply } from "../errors/envelopes.js";
-import { randomId, uuid } from "../ids.js";
+import {
+  type Fidelity,
+  GATEWAY_ASPECT_RATIO,
+  klingRefusalReply,
+  OBSERVED_CREATE_STATUS,
+  rateLimitReply,
+} from "../errors/gateway.js";
+import { randomId } from "../ids.js";
 import { type Random, seededRandom } from "./random.js";
 import type { Scenario } from "./scenarios.js";
 import { TaskStore } from "./store.js";
-import { type KlingStatus, klingStatus, klingTask, queryResponse, type Task } from "./task.js";
+import {
+  type KlingStatus,
+  klingCreateAnswer,
+  klingStatus,
+  klingTask,
+  queryResponse,
+  type Task,
+} from "./task.js";
 import type { TimingProfile } from "./timing.js";
 
 /** The slice of the lead's CallbackDispatcher the simulator uses. */
@@ -25,6 +39,11 @@ export interface CallbackSink {
 
 /** Settings that the control API may change at run time. */
 export interface SimulatorSettings {
+  /**
+   * `"gateway"` answers as the gateway's code does (the spec's `x-gateway-departure`s); absent or
+   * `"documented"`, as its docs say.
+   */
+  fidelity?: Fidelity;
   createShape: "documented" | "observed";
   /** Scenario applied to every request (a request's header wins field by field). */
   scenario: Scenario;
@@ -102,9 +121,16 @@ export class Simulator {
     return this.options.models.includes(model);
   }
 
+  /** Whether the simulator answers as the gateway's code does. */
+  get #gateway(): boolean {
+    return this.settings.fidelity === "gateway";
+  }
+
   /** Scenario errors that apply to any operation (before the operation does anything). */
   scenarioError(scenario: Scenario): JsonReply | undefined {
     const retry = this.settings.retryAfterSeconds;
+    // Departure rate-limit-rewritten: every 429 the gateway answers has one message, no header.
+    if ((scenario.rateLimit || scenario.concurrency) && this.#gateway) return rateLimitReply();
     if (scenario.rateLimit) return errors.rateLimited(retry);
     if (scenario.concurrency) return errors.concurrency(retry);
     if (scenario.serverError) return errors.internal();
@@ -118,7 +144,7 @@ export class Simulator {
     const now = this.#now;
     const early = this.scenarioError(scenario);
     if (early) return early;
-    if (scenario.contentPolicy) return errors.contentPolicy();
+    if (scenario.contentPolicy) return this.#klingRefusal(errors.contentPolicy());
     if (body.callback_url !== undefined) {
       const refused = this.options.callbacks.check(body.callback_url);
       if (refused !== undefined) return errors.invalidRequest(refused);
@@ -127,11 +153,11 @@ export class Simulator {
       body.external_task_id !== undefined &&
       this.store.hasExternalId(owner, body.external_task_id, now)
     ) {
-      return errors.duplicateExternalTaskId();
+      return this.#klingRefusal(errors.duplicateExternalTaskId());
     }
     const limit = this.settings.concurrencyLimit;
     if (limit > 0 && this.store.inFlight(owner, now) >= limit) {
-      return errors.concurrency(this.settings.retryAfterSeconds);
+      return this.#gateway ? rateLimitReply() : errors.concurrency(this.settings.retryAfterSeconds);
     }
 
     const model = Simulator.modelOf(body) ?? "kling-v1-6";
@@ -148,8 +174,8 @@ export class Simulator {
       owner,
       model,
       mode,
-      // The documented default; the gateway's code would fill in 1:1 (recorded in the spec).
-      aspectRatio: body.aspect_ratio ?? "16:9",
+      // The documented default; the gateway's code fills in another (aspect-ratio-default).
+      aspectRatio: body.aspect_ratio ?? (this.#gateway ? GATEWAY_ASPECT_RATIO : "16:9"),
       durationSeconds,
       externalTaskId: body.external_task_id,
       callbackUrl: body.callback_url,
@@ -175,24 +201,21 @@ export class Simulator {
         task_id: task.id,
         object: "video",
         model: task.model,
-        status: "",
+        // `queued`, as the spec's CreateObserved example says (dto.NewOpenAIVideo).
+        status: OBSERVED_CREATE_STATUS,
         progress: 0,
         created_at: Math.floor(task.createdAt / 1000),
       };
     }
-    return {
-      code: 0,
-      message: "SUCCEED",
-      request_id: uuid(),
-      data: {
-        task_id: task.id,
-        task_status: "submitted",
-        task_info:
-          task.externalTaskId === undefined ? {} : { external_task_id: task.externalTaskId },
-        created_at: task.createdAt,
-        updated_at: task.createdAt,
-      },
-    };
+    return klingCreateAnswer(task);
+  }
+
+  /**
+   * Kling refused the submit. Departure kling-refusal-code: the gateway answers Kling's raw body
+   * with `fail_to_fetch_task` rather than the documented `task_failed`.
+   */
+  #klingRefusal(documented: JsonReply): JsonReply {
+    return this.#gateway ? klingRefusalReply(documented) : documented;
   }
 
   /** `GET /kling/v1/videos/multi-image2video/{task_id}`. */
@@ -202,7 +225,10 @@ export class Simulator {
     const now = this.#now;
     const task = this.store.get(owner, taskId, now);
     if (task === undefined) return errors.taskNotExist();
-    return { status: 200, body: queryResponse(task, now, this.options.videoUrl(task.id)) };
+    return {
+      status: 200,
+      body: queryResponse(task, now, this.options.videoUrl(task.id), this.settings.fidelity),
+    };
   }
 
   /**

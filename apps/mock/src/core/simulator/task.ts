@@ -4,13 +4,15 @@
  */
 import type {
   AspectRatio,
+  DocumentedCreateTaskResponse,
   GatewayStatus,
   KlingStatus,
   KlingTask,
   TaskQueryResponse,
 } from "../api-types.js";
 import type { TimerHandle } from "../clock.js";
-import { uuid, videoId } from "../ids.js";
+import type { Fidelity } from "../errors/gateway.js";
+import { createRequestId, uuid, videoId } from "../ids.js";
 
 export type { AspectRatio, GatewayStatus, KlingStatus } from "../api-types.js";
 
@@ -95,11 +97,47 @@ export function klingTask(task: Task, now: number, videoUrl: string): KlingTask 
   };
 }
 
-/** The gateway's answer to `GET .../{task_id}`. */
-export function queryResponse(task: Task, now: number, videoUrl: string): TaskQueryResponse {
+/** Kling's answer to the submit: the documented create answer, and what the gateway stores. */
+export function klingCreateAnswer(task: Task): DocumentedCreateTaskResponse {
+  return {
+    code: 0,
+    message: "SUCCEED",
+    request_id: createRequestId(task.id),
+    data: {
+      task_id: task.id,
+      task_status: "submitted",
+      task_info: task.externalTaskId === undefined ? {} : { external_task_id: task.externalTaskId },
+      created_at: task.createdAt,
+      updated_at: task.createdAt,
+    },
+  };
+}
+
+/**
+ * The gateway's answer to `GET .../{task_id}`. With `fidelity: "gateway"`, `data` at `NOT_START` is
+ * Kling's create answer (departure `data-at-not-start`) and a failed task's `fail_reason` is the
+ * top-level `message` of Kling's query answer (departure `fail-reason-kling-message`).
+ */
+export function queryResponse(
+  task: Task,
+  now: number,
+  videoUrl: string,
+  fidelity: Fidelity = "documented",
+): TaskQueryResponse {
   const { status, progress } = gatewayStatus(task, now);
   const kling = klingStatus(task, now);
   const notStarted = status === "NOT_START";
+  const gateway = fidelity === "gateway";
+  const answer = notStarted
+    ? gateway
+      ? klingCreateAnswer(task)
+      : null
+    : {
+        code: 0,
+        message: "SUCCEED",
+        request_id: uuid(),
+        data: klingTask(task, now, videoUrl),
+      };
   return {
     code: "success" as const,
     message: "",
@@ -112,21 +150,16 @@ export function queryResponse(task: Task, now: number, videoUrl: string): TaskQu
       fail_reason: notStarted
         ? ""
         : kling === "failed"
-          ? task.failReason
+          ? gateway && answer !== null
+            ? answer.message
+            : task.failReason
           : kling === "succeed"
             ? videoUrl
             : "",
       submit_time: seconds(task.createdAt),
       start_time: !notStarted && now >= task.processingAt ? seconds(task.processingAt) : 0,
       finish_time: !notStarted && now >= task.finishAt ? seconds(task.finishAt) : 0,
-      data: notStarted
-        ? null
-        : {
-            code: 0,
-            message: "SUCCEED",
-            request_id: uuid(),
-            data: klingTask(task, now, videoUrl),
-          },
+      data: answer,
     },
   };
 }

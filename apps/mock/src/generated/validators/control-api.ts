@@ -3378,7 +3378,7 @@ return validate39;
 
 // GET /__mock/config 200 application/json
 const v16 = /* @__PURE__ */ (() => {
-const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["create_shape","scenario","failure_rate","seed","concurrency_limit","timing"],"properties":{"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":"string"},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer"},"concurrency_limit":{"type":"integer","minimum":0},"timing":{"type":"string"}}};
+const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["fidelity","create_shape","scenario","failure_rate","seed","concurrency_limit","timing"],"properties":{"fidelity":{"type":"string","enum":["documented","gateway"]},"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":"string"},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer"},"concurrency_limit":{"type":"integer","minimum":0},"timing":{"type":"string"}}};
 
 function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3391,8 +3391,8 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.create_shape === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "create_shape"},message:"must have required property '"+"create_shape"+"'"};
+if(data.fidelity === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "fidelity"},message:"must have required property '"+"fidelity"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3401,8 +3401,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.scenario === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "scenario"},message:"must have required property '"+"scenario"+"'"};
+if(data.create_shape === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "create_shape"},message:"must have required property '"+"create_shape"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3411,8 +3411,8 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.failure_rate === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "failure_rate"},message:"must have required property '"+"failure_rate"+"'"};
+if(data.scenario === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "scenario"},message:"must have required property '"+"scenario"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3421,8 +3421,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(data.seed === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "seed"},message:"must have required property '"+"seed"+"'"};
+if(data.failure_rate === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "failure_rate"},message:"must have required property '"+"failure_rate"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3431,8 +3431,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(data.concurrency_limit === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "concurrency_limit"},message:"must have required property '"+"concurrency_limit"+"'"};
+if(data.seed === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "seed"},message:"must have required property '"+"seed"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3441,8 +3441,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(data.timing === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timing"},message:"must have required property '"+"timing"+"'"};
+if(data.concurrency_limit === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "concurrency_limit"},message:"must have required property '"+"concurrency_limit"+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3451,10 +3451,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(data.create_shape !== undefined){
-let data0 = data.create_shape;
-if(typeof data0 !== "string"){
-const err6 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.timing === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timing"},message:"must have required property '"+"timing"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3463,8 +3461,10 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!((data0 === "documented") || (data0 === "observed"))){
-const err7 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema57.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
+if(data.fidelity !== undefined){
+let data0 = data.fidelity;
+if(typeof data0 !== "string"){
+const err7 = {instancePath:instancePath+"/fidelity",schemaPath:"#/properties/fidelity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3473,10 +3473,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-if(data.scenario !== undefined){
-if(typeof data.scenario !== "string"){
-const err8 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((data0 === "documented") || (data0 === "gateway"))){
+const err8 = {instancePath:instancePath+"/fidelity",schemaPath:"#/properties/fidelity/enum",keyword:"enum",params:{allowedValues: schema57.properties.fidelity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3486,11 +3484,10 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data.failure_rate !== undefined){
-let data2 = data.failure_rate;
-if(typeof data2 == "number"){
-if(data2 > 1 || isNaN(data2)){
-const err9 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(data.create_shape !== undefined){
+let data1 = data.create_shape;
+if(typeof data1 !== "string"){
+const err9 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3499,8 +3496,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data2 < 0 || isNaN(data2)){
-const err10 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(!((data1 === "documented") || (data1 === "observed"))){
+const err10 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema57.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3510,8 +3507,9 @@ vErrors.push(err10);
 errors++;
 }
 }
-else {
-const err11 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data.scenario !== undefined){
+if(typeof data.scenario !== "string"){
+const err11 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3521,10 +3519,11 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.seed !== undefined){
-let data3 = data.seed;
-if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
-const err12 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.failure_rate !== undefined){
+let data3 = data.failure_rate;
+if(typeof data3 == "number"){
+if(data3 > 1 || isNaN(data3)){
+const err12 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3533,11 +3532,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-if(data.concurrency_limit !== undefined){
-let data4 = data.concurrency_limit;
-if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
-const err13 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data3 < 0 || isNaN(data3)){
+const err13 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3546,9 +3542,9 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(typeof data4 == "number"){
-if(data4 < 0 || isNaN(data4)){
-const err14 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+else {
+const err14 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3558,10 +3554,10 @@ vErrors.push(err14);
 errors++;
 }
 }
-}
-if(data.timing !== undefined){
-if(typeof data.timing !== "string"){
-const err15 = {instancePath:instancePath+"/timing",schemaPath:"#/properties/timing/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.seed !== undefined){
+let data4 = data.seed;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err15 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3571,9 +3567,10 @@ vErrors.push(err15);
 errors++;
 }
 }
-}
-else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.concurrency_limit !== undefined){
+let data5 = data.concurrency_limit;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err16 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3582,16 +3579,52 @@ vErrors.push(err16);
 }
 errors++;
 }
+if(typeof data5 == "number"){
+if(data5 < 0 || isNaN(data5)){
+const err17 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+if(data.timing !== undefined){
+if(typeof data.timing !== "string"){
+const err18 = {instancePath:instancePath+"/timing",schemaPath:"#/properties/timing/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
 validate46.errors = vErrors;
 return errors === 0;
 }
-validate46.evaluated = {"props":{"create_shape":true,"scenario":true,"failure_rate":true,"seed":true,"concurrency_limit":true,"timing":true},"dynamicProps":false,"dynamicItems":false};
+validate46.evaluated = {"props":{"fidelity":true,"create_shape":true,"scenario":true,"failure_rate":true,"seed":true,"concurrency_limit":true,"timing":true},"dynamicProps":false,"dynamicItems":false};
 return validate46;
 })();
 
 // GET /__mock/config 200 application/json (form)
 const v17 = /* @__PURE__ */ (() => {
-const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["create_shape","scenario","failure_rate","seed","concurrency_limit","timing"],"properties":{"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":"string"},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer"},"concurrency_limit":{"type":"integer","minimum":0},"timing":{"type":"string"}}};
+const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["fidelity","create_shape","scenario","failure_rate","seed","concurrency_limit","timing"],"properties":{"fidelity":{"type":"string","enum":["documented","gateway"]},"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":"string"},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer"},"concurrency_limit":{"type":"integer","minimum":0},"timing":{"type":"string"}}};
 
 function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3604,8 +3637,8 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.create_shape === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "create_shape"},message:"must have required property '"+"create_shape"+"'"};
+if(data.fidelity === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "fidelity"},message:"must have required property '"+"fidelity"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3614,8 +3647,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.scenario === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "scenario"},message:"must have required property '"+"scenario"+"'"};
+if(data.create_shape === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "create_shape"},message:"must have required property '"+"create_shape"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3624,8 +3657,8 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.failure_rate === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "failure_rate"},message:"must have required property '"+"failure_rate"+"'"};
+if(data.scenario === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "scenario"},message:"must have required property '"+"scenario"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3634,8 +3667,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(data.seed === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "seed"},message:"must have required property '"+"seed"+"'"};
+if(data.failure_rate === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "failure_rate"},message:"must have required property '"+"failure_rate"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3644,8 +3677,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(data.concurrency_limit === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "concurrency_limit"},message:"must have required property '"+"concurrency_limit"+"'"};
+if(data.seed === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "seed"},message:"must have required property '"+"seed"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3654,8 +3687,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(data.timing === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timing"},message:"must have required property '"+"timing"+"'"};
+if(data.concurrency_limit === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "concurrency_limit"},message:"must have required property '"+"concurrency_limit"+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3664,8 +3697,18 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(data.create_shape !== undefined){
-let data0 = data.create_shape;
+if(data.timing === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timing"},message:"must have required property '"+"timing"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.fidelity !== undefined){
+let data0 = data.fidelity;
 if(typeof data0 !== "string"){
 let dataType0 = typeof data0;
 let coerced0 = undefined;
@@ -3677,25 +3720,7 @@ else if(data0 === null){
 coerced0 = "";
 }
 else {
-const err6 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(coerced0 !== undefined){
-data0 = coerced0;
-if(data !== undefined){
-data["create_shape"] = coerced0;
-}
-}
-}
-if(!((data0 === "documented") || (data0 === "observed"))){
-const err7 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema57.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/fidelity",schemaPath:"#/properties/fidelity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3705,8 +3730,26 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data.scenario !== undefined){
-let data1 = data.scenario;
+if(coerced0 !== undefined){
+data0 = coerced0;
+if(data !== undefined){
+data["fidelity"] = coerced0;
+}
+}
+}
+if(!((data0 === "documented") || (data0 === "gateway"))){
+const err8 = {instancePath:instancePath+"/fidelity",schemaPath:"#/properties/fidelity/enum",keyword:"enum",params:{allowedValues: schema57.properties.fidelity.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.create_shape !== undefined){
+let data1 = data.create_shape;
 if(typeof data1 !== "string"){
 let dataType1 = typeof data1;
 let coerced1 = undefined;
@@ -3718,36 +3761,7 @@ else if(data1 === null){
 coerced1 = "";
 }
 else {
-const err8 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-if(coerced1 !== undefined){
-data1 = coerced1;
-if(data !== undefined){
-data["scenario"] = coerced1;
-}
-}
-}
-}
-if(data.failure_rate !== undefined){
-let data2 = data.failure_rate;
-if(!(typeof data2 == "number")){
-let dataType2 = typeof data2;
-let coerced2 = undefined;
-if(!(coerced2 !== undefined)){
-if(dataType2 == "boolean" || data2 === null
-              || (dataType2 == "string" && data2 && data2 == +data2)){
-coerced2 = +data2;
-}
-else {
-const err9 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err9 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3757,16 +3771,15 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(coerced2 !== undefined){
-data2 = coerced2;
+if(coerced1 !== undefined){
+data1 = coerced1;
 if(data !== undefined){
-data["failure_rate"] = coerced2;
+data["create_shape"] = coerced1;
 }
 }
 }
-if(typeof data2 == "number"){
-if(data2 > 1 || isNaN(data2)){
-const err10 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(!((data1 === "documented") || (data1 === "observed"))){
+const err10 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema57.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3775,8 +3788,21 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data2 < 0 || isNaN(data2)){
-const err11 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.scenario !== undefined){
+let data2 = data.scenario;
+if(typeof data2 !== "string"){
+let dataType2 = typeof data2;
+let coerced2 = undefined;
+if(!(coerced2 !== undefined)){
+if(dataType2 == "number" || dataType2 == "boolean"){
+coerced2 = "" + data2;
+}
+else if(data2 === null){
+coerced2 = "";
+}
+else {
+const err11 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3786,19 +3812,26 @@ vErrors.push(err11);
 errors++;
 }
 }
+if(coerced2 !== undefined){
+data2 = coerced2;
+if(data !== undefined){
+data["scenario"] = coerced2;
 }
-if(data.seed !== undefined){
-let data3 = data.seed;
-if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+}
+}
+}
+if(data.failure_rate !== undefined){
+let data3 = data.failure_rate;
+if(!(typeof data3 == "number")){
 let dataType3 = typeof data3;
 let coerced3 = undefined;
 if(!(coerced3 !== undefined)){
-if(dataType3 === "boolean" || data3 === null
-              || (dataType3 === "string" && data3 && data3 == +data3 && !(data3 % 1))){
+if(dataType3 == "boolean" || data3 === null
+              || (dataType3 == "string" && data3 && data3 == +data3)){
 coerced3 = +data3;
 }
 else {
-const err12 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err12 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3811,23 +3844,13 @@ errors++;
 if(coerced3 !== undefined){
 data3 = coerced3;
 if(data !== undefined){
-data["seed"] = coerced3;
+data["failure_rate"] = coerced3;
 }
 }
 }
-}
-if(data.concurrency_limit !== undefined){
-let data4 = data.concurrency_limit;
-if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
-let dataType4 = typeof data4;
-let coerced4 = undefined;
-if(!(coerced4 !== undefined)){
-if(dataType4 === "boolean" || data4 === null
-              || (dataType4 === "string" && data4 && data4 == +data4 && !(data4 % 1))){
-coerced4 = +data4;
-}
-else {
-const err13 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data3 == "number"){
+if(data3 > 1 || isNaN(data3)){
+const err13 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3836,17 +3859,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-if(coerced4 !== undefined){
-data4 = coerced4;
-if(data !== undefined){
-data["concurrency_limit"] = coerced4;
-}
-}
-}
-if(typeof data4 == "number"){
-if(data4 < 0 || isNaN(data4)){
-const err14 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data3 < 0 || isNaN(data3)){
+const err14 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3857,20 +3871,18 @@ errors++;
 }
 }
 }
-if(data.timing !== undefined){
-let data5 = data.timing;
-if(typeof data5 !== "string"){
-let dataType5 = typeof data5;
-let coerced5 = undefined;
-if(!(coerced5 !== undefined)){
-if(dataType5 == "number" || dataType5 == "boolean"){
-coerced5 = "" + data5;
-}
-else if(data5 === null){
-coerced5 = "";
+if(data.seed !== undefined){
+let data4 = data.seed;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+let dataType4 = typeof data4;
+let coerced4 = undefined;
+if(!(coerced4 !== undefined)){
+if(dataType4 === "boolean" || data4 === null
+              || (dataType4 === "string" && data4 && data4 == +data4 && !(data4 % 1))){
+coerced4 = +data4;
 }
 else {
-const err15 = {instancePath:instancePath+"/timing",schemaPath:"#/properties/timing/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3880,17 +3892,26 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(coerced5 !== undefined){
-data5 = coerced5;
+if(coerced4 !== undefined){
+data4 = coerced4;
 if(data !== undefined){
-data["timing"] = coerced5;
+data["seed"] = coerced4;
 }
 }
 }
 }
+if(data.concurrency_limit !== undefined){
+let data5 = data.concurrency_limit;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+let dataType5 = typeof data5;
+let coerced5 = undefined;
+if(!(coerced5 !== undefined)){
+if(dataType5 === "boolean" || data5 === null
+              || (dataType5 === "string" && data5 && data5 == +data5 && !(data5 % 1))){
+coerced5 = +data5;
 }
 else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err16 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3899,16 +3920,79 @@ vErrors.push(err16);
 }
 errors++;
 }
+}
+if(coerced5 !== undefined){
+data5 = coerced5;
+if(data !== undefined){
+data["concurrency_limit"] = coerced5;
+}
+}
+}
+if(typeof data5 == "number"){
+if(data5 < 0 || isNaN(data5)){
+const err17 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+if(data.timing !== undefined){
+let data6 = data.timing;
+if(typeof data6 !== "string"){
+let dataType6 = typeof data6;
+let coerced6 = undefined;
+if(!(coerced6 !== undefined)){
+if(dataType6 == "number" || dataType6 == "boolean"){
+coerced6 = "" + data6;
+}
+else if(data6 === null){
+coerced6 = "";
+}
+else {
+const err18 = {instancePath:instancePath+"/timing",schemaPath:"#/properties/timing/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(coerced6 !== undefined){
+data6 = coerced6;
+if(data !== undefined){
+data["timing"] = coerced6;
+}
+}
+}
+}
+}
+else {
+const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
 validate46.errors = vErrors;
 return errors === 0;
 }
-validate46.evaluated = {"props":{"create_shape":true,"scenario":true,"failure_rate":true,"seed":true,"concurrency_limit":true,"timing":true},"dynamicProps":false,"dynamicItems":false};
+validate46.evaluated = {"props":{"fidelity":true,"create_shape":true,"scenario":true,"failure_rate":true,"seed":true,"concurrency_limit":true,"timing":true},"dynamicProps":false,"dynamicItems":false};
 return validate46;
 })();
 
 // PATCH /__mock/config request application/json
 const v18 = /* @__PURE__ */ (() => {
-const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","minProperties":1,"additionalProperties":false,"properties":{"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":["string","null"],"maxLength":200},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"concurrency_limit":{"type":"integer","minimum":0,"maximum":100000}}};
+const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","minProperties":1,"additionalProperties":false,"properties":{"fidelity":{"type":"string","enum":["documented","gateway"]},"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":["string","null"],"maxLength":200},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"concurrency_limit":{"type":"integer","minimum":0,"maximum":100000}}};
 const func1 = cjs(ajvUcs2length).default;
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -3933,7 +4017,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "create_shape") || (key0 === "scenario")) || (key0 === "failure_rate")) || (key0 === "seed")) || (key0 === "concurrency_limit"))){
+if(!((((((key0 === "fidelity") || (key0 === "create_shape")) || (key0 === "scenario")) || (key0 === "failure_rate")) || (key0 === "seed")) || (key0 === "concurrency_limit"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
@@ -3944,10 +4028,10 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data.create_shape !== undefined){
-let data0 = data.create_shape;
+if(data.fidelity !== undefined){
+let data0 = data.fidelity;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err2 = {instancePath:instancePath+"/fidelity",schemaPath:"#/properties/fidelity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3956,8 +4040,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(!((data0 === "documented") || (data0 === "observed"))){
-const err3 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema60.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
+if(!((data0 === "documented") || (data0 === "gateway"))){
+const err3 = {instancePath:instancePath+"/fidelity",schemaPath:"#/properties/fidelity/enum",keyword:"enum",params:{allowedValues: schema60.properties.fidelity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3967,10 +4051,10 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.scenario !== undefined){
-let data1 = data.scenario;
-if((typeof data1 !== "string") && (data1 !== null)){
-const err4 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: schema60.properties.scenario.type},message:"must be string,null"};
+if(data.create_shape !== undefined){
+let data1 = data.create_shape;
+if(typeof data1 !== "string"){
+const err4 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3979,9 +4063,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(typeof data1 === "string"){
-if(func1(data1) > 200){
-const err5 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(!((data1 === "documented") || (data1 === "observed"))){
+const err5 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema60.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3991,12 +4074,10 @@ vErrors.push(err5);
 errors++;
 }
 }
-}
-if(data.failure_rate !== undefined){
-let data2 = data.failure_rate;
-if(typeof data2 == "number"){
-if(data2 > 1 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(data.scenario !== undefined){
+let data2 = data.scenario;
+if((typeof data2 !== "string") && (data2 !== null)){
+const err6 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: schema60.properties.scenario.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4005,8 +4086,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(data2 < 0 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(typeof data2 === "string"){
+if(func1(data2) > 200){
+const err7 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4016,8 +4098,12 @@ vErrors.push(err7);
 errors++;
 }
 }
-else {
-const err8 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+}
+if(data.failure_rate !== undefined){
+let data3 = data.failure_rate;
+if(typeof data3 == "number"){
+if(data3 > 1 || isNaN(data3)){
+const err8 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4026,11 +4112,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-if(data.seed !== undefined){
-let data3 = data.seed;
-if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
-const err9 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data3 < 0 || isNaN(data3)){
+const err9 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4039,9 +4122,9 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(typeof data3 == "number"){
-if(data3 > 4294967295 || isNaN(data3)){
-const err10 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
+}
+else {
+const err10 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4050,8 +4133,11 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data3 < 0 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.seed !== undefined){
+let data4 = data.seed;
+if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
+const err11 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4060,12 +4146,9 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-}
-if(data.concurrency_limit !== undefined){
-let data4 = data.concurrency_limit;
-if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
-const err12 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data4 == "number"){
+if(data4 > 4294967295 || isNaN(data4)){
+const err12 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4074,9 +4157,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(typeof data4 == "number"){
-if(data4 > 100000 || isNaN(data4)){
-const err13 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
+if(data4 < 0 || isNaN(data4)){
+const err13 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4085,8 +4167,12 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(data4 < 0 || isNaN(data4)){
-const err14 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+if(data.concurrency_limit !== undefined){
+let data5 = data.concurrency_limit;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+const err14 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4095,16 +4181,37 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data5 == "number"){
+if(data5 > 100000 || isNaN(data5)){
+const err15 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
 if(vErrors === null){
 vErrors = [err15];
 }
 else {
 vErrors.push(err15);
+}
+errors++;
+}
+if(data5 < 0 || isNaN(data5)){
+const err16 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
 }
 errors++;
 }
@@ -4117,7 +4224,7 @@ return validate49;
 
 // PATCH /__mock/config request application/json (form)
 const v19 = /* @__PURE__ */ (() => {
-const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","minProperties":1,"additionalProperties":false,"properties":{"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":["string","null"],"maxLength":200},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"concurrency_limit":{"type":"integer","minimum":0,"maximum":100000}}};
+const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","minProperties":1,"additionalProperties":false,"properties":{"fidelity":{"type":"string","enum":["documented","gateway"]},"create_shape":{"type":"string","enum":["documented","observed"]},"scenario":{"type":["string","null"],"maxLength":200},"failure_rate":{"type":"number","minimum":0,"maximum":1},"seed":{"type":"integer","minimum":0,"maximum":4294967295},"concurrency_limit":{"type":"integer","minimum":0,"maximum":100000}}};
 const func1 = cjs(ajvUcs2length).default;
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -4142,7 +4249,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "create_shape") || (key0 === "scenario")) || (key0 === "failure_rate")) || (key0 === "seed")) || (key0 === "concurrency_limit"))){
+if(!((((((key0 === "fidelity") || (key0 === "create_shape")) || (key0 === "scenario")) || (key0 === "failure_rate")) || (key0 === "seed")) || (key0 === "concurrency_limit"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
@@ -4153,8 +4260,8 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data.create_shape !== undefined){
-let data0 = data.create_shape;
+if(data.fidelity !== undefined){
+let data0 = data.fidelity;
 if(typeof data0 !== "string"){
 let dataType0 = typeof data0;
 let coerced0 = undefined;
@@ -4166,7 +4273,7 @@ else if(data0 === null){
 coerced0 = "";
 }
 else {
-const err2 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err2 = {instancePath:instancePath+"/fidelity",schemaPath:"#/properties/fidelity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4179,12 +4286,12 @@ errors++;
 if(coerced0 !== undefined){
 data0 = coerced0;
 if(data !== undefined){
-data["create_shape"] = coerced0;
+data["fidelity"] = coerced0;
 }
 }
 }
-if(!((data0 === "documented") || (data0 === "observed"))){
-const err3 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema60.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
+if(!((data0 === "documented") || (data0 === "gateway"))){
+const err3 = {instancePath:instancePath+"/fidelity",schemaPath:"#/properties/fidelity/enum",keyword:"enum",params:{allowedValues: schema60.properties.fidelity.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4194,9 +4301,9 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data.scenario !== undefined){
-let data1 = data.scenario;
-if((typeof data1 !== "string") && (data1 !== null)){
+if(data.create_shape !== undefined){
+let data1 = data.create_shape;
+if(typeof data1 !== "string"){
 let dataType1 = typeof data1;
 let coerced1 = undefined;
 if(!(coerced1 !== undefined)){
@@ -4206,11 +4313,8 @@ coerced1 = "" + data1;
 else if(data1 === null){
 coerced1 = "";
 }
-else if(data1 === "" || data1 === 0 || data1 === false){
-coerced1 = null;
-}
 else {
-const err4 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: schema60.properties.scenario.type},message:"must be string,null"};
+const err4 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4223,13 +4327,12 @@ errors++;
 if(coerced1 !== undefined){
 data1 = coerced1;
 if(data !== undefined){
-data["scenario"] = coerced1;
+data["create_shape"] = coerced1;
 }
 }
 }
-if(typeof data1 === "string"){
-if(func1(data1) > 200){
-const err5 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
+if(!((data1 === "documented") || (data1 === "observed"))){
+const err5 = {instancePath:instancePath+"/create_shape",schemaPath:"#/properties/create_shape/enum",keyword:"enum",params:{allowedValues: schema60.properties.create_shape.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4239,19 +4342,23 @@ vErrors.push(err5);
 errors++;
 }
 }
-}
-if(data.failure_rate !== undefined){
-let data2 = data.failure_rate;
-if(!(typeof data2 == "number")){
+if(data.scenario !== undefined){
+let data2 = data.scenario;
+if((typeof data2 !== "string") && (data2 !== null)){
 let dataType2 = typeof data2;
 let coerced2 = undefined;
 if(!(coerced2 !== undefined)){
-if(dataType2 == "boolean" || data2 === null
-              || (dataType2 == "string" && data2 && data2 == +data2)){
-coerced2 = +data2;
+if(dataType2 == "number" || dataType2 == "boolean"){
+coerced2 = "" + data2;
+}
+else if(data2 === null){
+coerced2 = "";
+}
+else if(data2 === "" || data2 === 0 || data2 === false){
+coerced2 = null;
 }
 else {
-const err6 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err6 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: schema60.properties.scenario.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4264,13 +4371,13 @@ errors++;
 if(coerced2 !== undefined){
 data2 = coerced2;
 if(data !== undefined){
-data["failure_rate"] = coerced2;
+data["scenario"] = coerced2;
 }
 }
 }
-if(typeof data2 == "number"){
-if(data2 > 1 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(typeof data2 === "string"){
+if(func1(data2) > 200){
+const err7 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4279,8 +4386,20 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data2 < 0 || isNaN(data2)){
-const err8 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+if(data.failure_rate !== undefined){
+let data3 = data.failure_rate;
+if(!(typeof data3 == "number")){
+let dataType3 = typeof data3;
+let coerced3 = undefined;
+if(!(coerced3 !== undefined)){
+if(dataType3 == "boolean" || data3 === null
+              || (dataType3 == "string" && data3 && data3 == +data3)){
+coerced3 = +data3;
+}
+else {
+const err8 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4290,19 +4409,16 @@ vErrors.push(err8);
 errors++;
 }
 }
+if(coerced3 !== undefined){
+data3 = coerced3;
+if(data !== undefined){
+data["failure_rate"] = coerced3;
 }
-if(data.seed !== undefined){
-let data3 = data.seed;
-if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
-let dataType3 = typeof data3;
-let coerced3 = undefined;
-if(!(coerced3 !== undefined)){
-if(dataType3 === "boolean" || data3 === null
-              || (dataType3 === "string" && data3 && data3 == +data3 && !(data3 % 1))){
-coerced3 = +data3;
 }
-else {
-const err9 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+if(typeof data3 == "number"){
+if(data3 > 1 || isNaN(data3)){
+const err9 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4311,17 +4427,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(coerced3 !== undefined){
-data3 = coerced3;
-if(data !== undefined){
-data["seed"] = coerced3;
-}
-}
-}
-if(typeof data3 == "number"){
-if(data3 > 4294967295 || isNaN(data3)){
-const err10 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
+if(data3 < 0 || isNaN(data3)){
+const err10 = {instancePath:instancePath+"/failure_rate",schemaPath:"#/properties/failure_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4330,20 +4437,10 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data3 < 0 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
 }
 }
-}
-if(data.concurrency_limit !== undefined){
-let data4 = data.concurrency_limit;
+if(data.seed !== undefined){
+let data4 = data.seed;
 if(!((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4)))){
 let dataType4 = typeof data4;
 let coerced4 = undefined;
@@ -4353,7 +4450,26 @@ if(dataType4 === "boolean" || data4 === null
 coerced4 = +data4;
 }
 else {
-const err12 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err11 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(coerced4 !== undefined){
+data4 = coerced4;
+if(data !== undefined){
+data["seed"] = coerced4;
+}
+}
+}
+if(typeof data4 == "number"){
+if(data4 > 4294967295 || isNaN(data4)){
+const err12 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4362,17 +4478,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-if(coerced4 !== undefined){
-data4 = coerced4;
-if(data !== undefined){
-data["concurrency_limit"] = coerced4;
-}
-}
-}
-if(typeof data4 == "number"){
-if(data4 > 100000 || isNaN(data4)){
-const err13 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
+if(data4 < 0 || isNaN(data4)){
+const err13 = {instancePath:instancePath+"/seed",schemaPath:"#/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4381,8 +4488,20 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(data4 < 0 || isNaN(data4)){
-const err14 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+if(data.concurrency_limit !== undefined){
+let data5 = data.concurrency_limit;
+if(!((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5)))){
+let dataType5 = typeof data5;
+let coerced5 = undefined;
+if(!(coerced5 !== undefined)){
+if(dataType5 === "boolean" || data5 === null
+              || (dataType5 === "string" && data5 && data5 == +data5 && !(data5 % 1))){
+coerced5 = +data5;
+}
+else {
+const err14 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4392,15 +4511,44 @@ vErrors.push(err14);
 errors++;
 }
 }
+if(coerced5 !== undefined){
+data5 = coerced5;
+if(data !== undefined){
+data["concurrency_limit"] = coerced5;
 }
 }
-else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+if(typeof data5 == "number"){
+if(data5 > 100000 || isNaN(data5)){
+const err15 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000"};
 if(vErrors === null){
 vErrors = [err15];
 }
 else {
 vErrors.push(err15);
+}
+errors++;
+}
+if(data5 < 0 || isNaN(data5)){
+const err16 = {instancePath:instancePath+"/concurrency_limit",schemaPath:"#/properties/concurrency_limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
 }
 errors++;
 }
@@ -6301,7 +6449,15 @@ export const document: CompiledDocument = {
               mediaType: "application/json",
               validate: v16,
               validateForm: v17,
-              formProperties: ["create_shape", "scenario", "failure_rate", "seed", "concurrency_limit", "timing"],
+              formProperties: [
+                "fidelity",
+                "create_shape",
+                "scenario",
+                "failure_rate",
+                "seed",
+                "concurrency_limit",
+                "timing",
+              ],
               encodings: [],
             },
           ],
@@ -6334,7 +6490,7 @@ export const document: CompiledDocument = {
               mediaType: "application/json",
               validate: v18,
               validateForm: v19,
-              formProperties: ["create_shape", "scenario", "failure_rate", "seed", "concurrency_limit"],
+              formProperties: ["fidelity", "create_shape", "scenario", "failure_rate", "seed", "concurrency_limit"],
               encodings: [],
             },
           ],
@@ -6352,7 +6508,15 @@ export const document: CompiledDocument = {
               mediaType: "application/json",
               validate: v16,
               validateForm: v17,
-              formProperties: ["create_shape", "scenario", "failure_rate", "seed", "concurrency_limit", "timing"],
+              formProperties: [
+                "fidelity",
+                "create_shape",
+                "scenario",
+                "failure_rate",
+                "seed",
+                "concurrency_limit",
+                "timing",
+              ],
               encodings: [],
             },
           ],
