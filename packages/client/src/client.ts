@@ -8,6 +8,7 @@ import {
 } from "./errors.js";
 import type { paths } from "./generated/openapi.js";
 import {
+  backoffMs,
   connectionError,
   createRetryFetch,
   type FetchLike,
@@ -16,6 +17,7 @@ import {
   type RequestFetch,
   retrySettings,
   sendWithRetries,
+  sleep,
 } from "./retry.js";
 import { type SucceededTask, type Task, toTask } from "./task.js";
 import type { CreateTaskRequest } from "./types.js";
@@ -27,8 +29,12 @@ export const DEFAULT_BASE_URL = "https://api.ezmodel.cloud";
 
 /** Options of {@link createKlingClient}. */
 export interface KlingClientOptions {
-  /** The gateway API key, sent as `Authorization: Bearer <apiKey>`. */
-  apiKey: string;
+  /**
+   * The gateway API key, sent as `Authorization: Bearer <apiKey>`. Required: a missing or blank key
+   * throws at creation. `null` sends no `Authorization` header of the client's own, for a proxy
+   * that adds the key itself.
+   */
+  apiKey: string | null;
   /** Default `https://api.ezmodel.cloud`; `http://127.0.0.1:4010` for the local mock. */
   baseUrl?: string | undefined;
   /** A custom `fetch` (for proxies, tests or other runtimes). Default: `globalThis.fetch`. */
@@ -94,6 +100,7 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
   try {
     url = new URL(baseUrl);
   } catch {}
+  const origin = url?.origin;
   // Credentials in the URL make `fetch` throw before sending, which would look like a lost
   // connection (and a submit like an unknown outcome).
   if (!/^https?:$/.test(url?.protocol ?? "") || url?.username || url?.password) {
@@ -101,11 +108,29 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
       `baseUrl must be an absolute http(s) URL without credentials, got ${JSON.stringify(baseUrl)}`,
     );
   }
+  const { apiKey } = options;
+  const headers: Record<string, string> = { ...options.headers };
+  if (apiKey !== null) headers.Authorization = `Bearer ${apiKey}`;
+  // An unset variable fails here, not as `Bearer undefined` and a 401 on every call; so does a
+  // value `fetch` refuses (a line break in a pasted key), which would fail every call as a lost
+  // connection. The message leaves the value out: it may be the key.
+  try {
+    // `trim` of undefined throws too.
+    if (apiKey !== null && !apiKey.trim()) throw 0;
+    new Headers(headers);
+  } catch {
+    throw new TypeError(
+      "apiKey must be a non-blank string (or null to send no key) and headers valid header values",
+    );
+  }
   const settings = retrySettings(options);
   const raw = createClient<paths>({
     baseUrl,
     fetch: createRetryFetch(settings),
-    headers: { ...options.headers, Authorization: `Bearer ${options.apiKey}` },
+    headers,
+    // No call follows a redirect by itself: it would take the key, and a submit its body, to
+    // wherever the answer points (see `send`). A `raw` call may ask for "follow".
+    redirect: "manual",
   });
   // Whether the client's own calls may use a PlainRequest (see `send`).
   let plain = true;
@@ -124,6 +149,11 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
    * `fetch` given hands the caller's signal straight to the retry loop rather than through the
    * Request (one abort link fewer per call, none without a signal), and the attempt's timeout
    * ends once the call, body included, is done.
+   *
+   * A redirect is an error: one not followed (a 3xx, or a browser's opaque redirect, status 0), and
+   * one that a middleware or a custom `fetch` followed anyway, on a submit or to another origin.
+   * When the body fails after the headers came (a lost connection, the attempt's timeout), a GET
+   * is tried again, counted with the retry loop's attempts; a submit is not.
    */
   async function send(
     signal: AbortSignal | undefined,
@@ -131,34 +161,51 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
       fetch: RequestFetch;
       Request: typeof Request | undefined;
     }) => Promise<{ data?: Parameters<typeof toTask>[0]; error?: unknown; response: Response }>,
+    post?: boolean,
   ): Promise<Task> {
-    const own: OwnCall = { signal, lease: {} };
-    try {
-      const { data, error, response } = await call({
-        fetch: (request, extra) => sendWithRetries(settings, request, extra, own),
-        // openapi-fetch only calls `new Request(url, init)` and hands the result to `fetch`.
-        Request: plain ? (PlainRequest as unknown as typeof Request) : undefined,
-      });
-      if (!response.ok) throw errorFromResponse(response.status, error, response.headers);
+    const own: OwnCall = { signal, lease: {}, attempts: 0 };
+    for (;;) {
+      own.lease = {};
       try {
-        return toTask(data as NonNullable<typeof data>);
-      } catch (cause) {
-        throw unreadable(cause, response, data);
+        const { data, error, response } = await call({
+          fetch: (request, extra) => sendWithRetries(settings, request, extra, own),
+          // openapi-fetch only calls `new Request(url, init)` and hands the result to `fetch`.
+          Request: plain ? (PlainRequest as unknown as typeof Request) : undefined,
+        });
+        const { status, redirected } = response;
+        if (
+          (!response.ok && status < 400) ||
+          (redirected && (post || new URL(response.url).origin !== origin))
+        ) {
+          throw new KlingApiError(
+            `Redirected to ${redirected ? response.url : (response.headers.get("location") ?? "an address the browser hides")}: refused`,
+            // A followed redirect's status is not the gateway's: none, as if no answer came.
+            { status: redirected ? undefined : status, headers: response.headers },
+          );
+        }
+        if (!response.ok) throw errorFromResponse(status, error, response.headers);
+        try {
+          return toTask(data as NonNullable<typeof data>);
+        } catch (cause) {
+          throw unreadable(cause, response, data);
+        }
+      } catch (error) {
+        // The signal's own reason, whatever the runtime failed the read with.
+        if (signal?.aborted) throw signal.reason;
+        if (error instanceof KlingApiError) throw error;
+        // openapi-fetch's parse of a 2xx body that is not JSON (a proxy's HTML page, say).
+        if (error instanceof SyntaxError) throw unreadable(error);
+        // Thrown past the retry loop, while the body was read: our timeout, or a lost connection.
+        const name = error instanceof Error ? error.name : "";
+        const timedOut = name === "TimeoutError" || name === "AbortError";
+        if (!(timedOut || error instanceof TypeError)) throw error;
+        const failure = connectionError(error, timedOut ? settings.timeoutMs : undefined);
+        // Only once an answer came (`release` is set with it), and while attempts are left.
+        if (post || !own.lease.release || own.attempts > settings.maxRetries) throw failure;
+      } finally {
+        own.lease.release?.();
       }
-    } catch (error) {
-      // The signal's own reason, whatever the runtime failed the read with.
-      if (signal?.aborted) throw signal.reason;
-      if (error instanceof KlingApiError) throw error;
-      // openapi-fetch's parse of a 2xx body that is not JSON (a proxy's HTML page, say).
-      if (error instanceof SyntaxError) throw unreadable(error);
-      // Thrown past the retry loop, while the body was read: our timeout, or a lost connection.
-      const name = error instanceof Error ? error.name : "";
-      if (name === "TimeoutError" || name === "AbortError") {
-        throw connectionError(error, settings.timeoutMs);
-      }
-      throw error instanceof TypeError ? connectionError(error) : error;
-    } finally {
-      own.lease.release?.();
+      await sleep(backoffMs(own.attempts - 1), signal);
     }
   }
 
@@ -179,11 +226,14 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     const externalTaskId = body.external_task_id || uuid();
     let task: Task;
     try {
-      task = await send(signal, (via) =>
-        raw.POST("/kling/v1/videos/multi-image2video", {
-          body: { ...body, external_task_id: externalTaskId },
-          ...via,
-        }),
+      task = await send(
+        signal,
+        (via) =>
+          raw.POST("/kling/v1/videos/multi-image2video", {
+            body: { ...body, external_task_id: externalTaskId },
+            ...via,
+          }),
+        true,
       );
     } catch (error) {
       throw mayHaveCreated(error)
@@ -220,12 +270,18 @@ function unreadable(cause: unknown, response?: Response, body?: unknown): KlingA
 
 /**
  * Whether a failed submit may have created (and billed) the task anyway: it timed out or lost its
- * connection after sending, the gateway lost Kling (502/504), or a 2xx answer was unreadable
- * (the only failures with a 2xx status or, beside connection errors, none).
+ * connection after sending, the gateway lost Kling (502/504), a 2xx answer was unreadable, or a
+ * redirect said the POST was handled (303 See Other), may have (a browser's opaque redirect,
+ * status 0), or was followed by someone else's `fetch` (no status). Those are the only failures
+ * with a status below 300, 303, or, beside connection errors, none.
  */
 function mayHaveCreated(error: unknown): boolean {
   if (error instanceof ConnectionError) return error.mayHaveReachedServer;
   if (!(error instanceof KlingApiError)) return false;
   const { status = 200 } = error;
-  return status < 300 || (error instanceof ServerError && (status === 502 || status === 504));
+  return (
+    status < 300 ||
+    status === 303 ||
+    (error instanceof ServerError && (status === 502 || status === 504))
+  );
 }

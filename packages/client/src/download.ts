@@ -182,8 +182,7 @@ export async function downloadVideo(
   const watch = () => {
     clearTimeout(timer);
     timer = setTimeout(
-      () =>
-        attempt.abort(new DOMException(`No data for ${stallTimeoutMs} ms`, "TimeoutError")),
+      () => attempt.abort(new DOMException(`No data for ${stallTimeoutMs} ms`, "TimeoutError")),
       stallTimeoutMs,
     );
     (timer as { unref?: () => void }).unref?.();
@@ -327,7 +326,9 @@ export async function downloadVideo(
         return reader?.cancel(reason).catch(() => {});
       },
     },
-    { highWaterMark: 0 },
+    // One chunk read ahead: bytes that arrived are taken off the connection at once, so a drop
+    // before the reader got to them does not lose them (an errored body drops what it holds).
+    { highWaterMark: 1 },
   );
 
   return {

@@ -180,13 +180,13 @@ function klingClass(code: number): typeof KlingApiError | undefined {
  * `Retry-After` as seconds or as an HTTP date. Returns `undefined` when absent or unparseable.
  */
 export function parseRetryAfter(headers: Headers, now: number = Date.now()): number | undefined {
-  // Blank values are absent, not 0 (which `Number` would make of them).
-  const ms = headers.get("retry-after-ms")?.trim();
+  // Blank values are absent, not 0 (which `Number` would make of them); `Headers` trims values.
+  const ms = headers.get("retry-after-ms");
   if (ms) {
     const value = Number(ms);
     if (Number.isFinite(value) && value >= 0) return value;
   }
-  const header = headers.get("retry-after")?.trim();
+  const header = headers.get("retry-after");
   if (!header) return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;

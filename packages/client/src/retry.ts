@@ -26,8 +26,21 @@ export interface RetryFetchOptions {
 const RETRY_GET = [408, 429, 500, 502, 503, 504];
 /** HTTP statuses a POST is retried on: answered before any processing, so no task was created. */
 const RETRY_POST = [429, 503];
-/** Error codes that prove the request never left this machine. */
-const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
+/**
+ * Error codes that prove the request never left this machine: no connection (refused, or undici's
+ * connect timeout) or no address (DNS).
+ */
+const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "UND_ERR_CONNECT_TIMEOUT"];
+/**
+ * Codes of a TLS handshake that failed, also before a byte of the request was sent: an http server
+ * behind an https URL (ERR_SSL_WRONG_VERSION_NUMBER), no protocol version or cipher in common
+ * (ERR_SSL_UNSUPPORTED_PROTOCOL, and alerts named `SSLV3_ALERT_...` on Node 20 and
+ * `SSL/TLS_ALERT_...` on later ones), a certificate not trusted (CERT_HAS_EXPIRED,
+ * DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...).
+ * A TLS error after the handshake (a bad record, say) matches none of them.
+ */
+const TLS_HANDSHAKE =
+  /CERT|VERIFY|WRONG_VERSION_NUMBER|UNSUPPORTED_PROTOCOL|_ALERT_(HANDSHAKE_FAILURE|PROTOCOL_VERSION)/;
 /** Longest timer delay runtimes honour; a longer one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 /** Longest server-requested wait honoured, in milliseconds. */
@@ -71,7 +84,7 @@ export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
     signal?.throwIfAborted();
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal?.reason);
+      reject((signal as AbortSignal).reason);
     };
     const timer = setTimeout(
       () => {
@@ -85,7 +98,7 @@ export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
 }
 
 function errorCode(error: unknown): string | undefined {
-  for (let e = error, depth = 0; e && typeof e === "object" && depth < 4; depth++) {
+  for (let e = error, depth = 0; e && depth < 4; depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string") return code;
     e = (e as { cause?: unknown }).cause;
@@ -104,7 +117,7 @@ export function connectionError(error: unknown, timeoutMs?: number): ConnectionE
   const code = errorCode(error);
   return new ConnectionError(`Connection error${code ? ` (${code})` : ""}`, {
     cause: error,
-    mayHaveReachedServer: !(code && NOT_SENT.includes(code)),
+    mayHaveReachedServer: !(code && (NOT_SENT.includes(code) || TLS_HANDSHAKE.test(code))),
   });
 }
 
@@ -143,11 +156,10 @@ export function retrySettings(options: RetryFetchOptions = {}): RetrySettings {
 /**
  * Wraps `fetch` with a per-attempt timeout and retries.
  *
- * - GET (and other idempotent methods) retry on connection errors, timeouts and HTTP 408, 429,
- *   500, 502, 503, 504.
- * - POST (billable submits) retries only where the request provably did not reach the server:
- *   connection refused / DNS failure, and HTTP 429 or 503. A timeout or a lost connection throws
- *   at once with `mayHaveReachedServer: true`.
+ * - GET and HEAD retry on connection errors, timeouts and HTTP 408, 429, 500, 502, 503, 504.
+ * - POST (billable submits), like any other method, retries only where the request provably did
+ *   not reach the server: connection refused, DNS failure, a failed TLS handshake, and HTTP 429
+ *   or 503. A timeout or a lost connection throws at once with `mayHaveReachedServer: true`.
  * - Waits honour `retry-after-ms` and `Retry-After` up to 60 s (a longer one ends the retries, so
  *   the caller sees the answer at once), else exponential backoff with jitter. An abort of the
  *   request's own signal rejects with the signal's reason at once.
@@ -189,6 +201,11 @@ export interface OwnCall {
   signal: AbortSignal | undefined;
   /** Receives `release`, which ends the attempt's timeout; call it once the body is read. */
   lease: { release?: () => void };
+  /**
+   * Attempts made so far, set with each answer returned: the next call of `sendWithRetries`
+   * (after its body failed) goes on counting from there.
+   */
+  attempts: number;
 }
 
 /**
@@ -217,13 +234,13 @@ export async function sendWithRetries(
   // Read once, so that every attempt can send it. A Request that goes on to `fetch` keeps its own
   // body unread (some WebKit versions refuse a read Request even with a new `init.body`).
   const body = plain || request.body === null ? null : await request.clone().arrayBuffer();
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = own?.attempts ?? 0; ; attempt++) {
     caller?.throwIfAborted();
     // One controller and one timer per attempt: AbortSignal.any + AbortSignal.timeout cost
     // several times more, and their cost showed in the getTask benchmark.
     const controller = new AbortController();
     let timedOut = false;
-    const onAbort = () => controller.abort(caller?.reason);
+    const onAbort = () => controller.abort((caller as AbortSignal).reason);
     const release = () => {
       clearTimeout(timer);
       caller?.removeEventListener("abort", onAbort);
@@ -258,7 +275,10 @@ export async function sendWithRetries(
           ? undefined
           : retryDelayMs(attempt, response.headers);
       if (delay === undefined) {
-        if (own) own.lease.release = release;
+        if (own) {
+          own.lease.release = release;
+          own.attempts = attempt + 1;
+        }
         return response;
       }
       release();

@@ -87,8 +87,9 @@ export const GATEWAY_STATUS_MAP: Readonly<Record<GatewayTaskStatus, TaskStatus>>
 const STATUSES = new Set<unknown>(Object.values(GATEWAY_STATUS_MAP));
 
 function date(value: unknown, unitMs: number): Date | undefined {
-  return typeof value === "number" && Number.isFinite(value) && value > 0
-    ? new Date(value * unitMs)
+  // `Number.isFinite` is false for anything but a finite number.
+  return Number.isFinite(value) && (value as number) > 0
+    ? new Date((value as number) * unitMs)
     : undefined;
 }
 
@@ -151,14 +152,16 @@ export function toTask(raw: TaskQueryResponse | CreateTaskResponse | CallbackPay
   const progress = Number.isFinite(percent) ? Math.min(100, Math.max(0, percent)) : done ? 100 : 0;
   const list = record(kling?.task_result)?.videos;
   const videos: Video[] = [];
-  for (const v of Array.isArray(list) ? list : []) {
-    if (!isRecord(v) || typeof v.url !== "string") continue;
-    const seconds = Number.parseFloat(String(v.duration));
-    videos.push({
-      id: String(v.id ?? ""),
-      url: v.url,
-      durationSeconds: Number.isFinite(seconds) ? seconds : undefined,
-    });
+  if (Array.isArray(list)) {
+    for (const v of list) {
+      if (!isRecord(v) || typeof v.url !== "string") continue;
+      const seconds = Number.parseFloat(String(v.duration));
+      videos.push({
+        id: String(v.id ?? ""),
+        url: v.url,
+        durationSeconds: Number.isFinite(seconds) ? seconds : undefined,
+      });
+    }
   }
   const gatewayReason = str(gateway?.fail_reason);
   if (status === "succeed" && videos.length === 0 && gatewayReason?.startsWith("http")) {

@@ -127,10 +127,10 @@ export async function waitFor(
   taskId: string,
   options: WaitOptions = {},
 ): Promise<SucceededTask> {
-  for await (const task of pollTask(getTask, taskId, options)) {
-    if (task.status === "succeed") return task;
-    if (task.status === "failed") throw new TaskFailedError(task);
-  }
-  // pollTask only returns after yielding a terminal task
-  throw new Error("unreachable");
+  let last: Task | undefined;
+  for await (const task of pollTask(getTask, taskId, options)) last = task;
+  // pollTask ends right after yielding the task in its terminal state: succeed or failed.
+  const task = last as Task;
+  if (task.status === "failed") throw new TaskFailedError(task);
+  return task as SucceededTask;
 }

@@ -42,23 +42,17 @@ const STATUSES = ["submitted", "processing", "succeed", "failed"];
 /** Reads a header by name, case-insensitively (plain objects keep the sender's casing). */
 function header(headers: HeadersLike, name: string): string | undefined {
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
-  let value = headers[name];
-  if (value === undefined) {
-    const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-    value = key === undefined ? undefined : headers[key];
-  }
+  // Node's names are in lower case already; other objects keep the sender's casing.
+  const value =
+    headers[name] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
   return Array.isArray(value) ? value.join(" ") : value;
 }
 
+/** The bytes of a Base64 text, or undefined (the end of the function) when it is not Base64. */
 function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
   try {
-    const binary = atob(text);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return bytes;
-  } catch {
-    return undefined;
-  }
+    return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
+  } catch {}
 }
 
 /** Compares two byte arrays in time that depends only on their lengths. */

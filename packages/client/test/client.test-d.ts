@@ -20,6 +20,17 @@ import { verifyCallback } from "../src/webhooks.js";
 const kling = createKlingClient({ apiKey: "k" });
 const image: ImageInput = { image: "https://example.com/1.jpg" };
 
+describe("options", () => {
+  it("need an apiKey: a string, or null for a proxy that adds the key", () => {
+    expectTypeOf(createKlingClient).toBeCallableWith({ apiKey: null });
+    expectTypeOf(createKlingClient).toBeCallableWith({ apiKey: "k", baseUrl: undefined });
+    // @ts-expect-error an unset variable (string | undefined) is refused at compile time too
+    createKlingClient({ apiKey: process.env.EZMODEL_API_KEY });
+    // @ts-expect-error apiKey is required
+    createKlingClient({ baseUrl: "http://127.0.0.1:4010" });
+  });
+});
+
 describe("submit bodies", () => {
   it("accept a valid body", () => {
     expectTypeOf(kling.submit).toBeCallableWith({

@@ -9,11 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMockServer } from "@kling-multi-image/mock";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  type DownloadProgress,
-  downloadVideo,
-  type VideoDownload,
-} from "../src/download.js";
+import { type DownloadProgress, downloadVideo, type VideoDownload } from "../src/download.js";
 import {
   ConnectionError,
   createKlingClient,
@@ -129,7 +125,9 @@ describe("downloadVideo", () => {
   });
 
   it("resumes a cut connection with Range, until the video is complete", async () => {
-    const server = await serve((req, res, n) => (n < 2 ? cut(req, res, 70_000) : sendRange(req, res)));
+    const server = await serve((req, res, n) =>
+      n < 2 ? cut(req, res, 70_000) : sendRange(req, res),
+    );
     const video = await downloadVideo(server.url);
     expect(await bytesOf(video)).toEqual(VIDEO);
     expect(server.ranges).toEqual([undefined, "bytes=70000-", "bytes=140000-"]);
@@ -291,11 +289,18 @@ describe("downloadVideo", () => {
 
 describe("downloadVideoToFile (./node)", () => {
   it("writes the whole video, resuming a cut, and leaves no temporary file", async () => {
-    const server = await serve((req, res, n) => (n === 0 ? cut(req, res, 64_000) : sendRange(req, res)));
+    const server = await serve((req, res, n) =>
+      n === 0 ? cut(req, res, 64_000) : sendRange(req, res),
+    );
     const dir = await mkdtemp(join(tmpdir(), "kling-download-"));
     const path = join(dir, "video.mp4");
     const written = await downloadVideoToFile(succeeded(server.url), path);
-    expect(written).toEqual({ path, bytes: VIDEO.length, url: server.url, contentType: "video/mp4" });
+    expect(written).toEqual({
+      path,
+      bytes: VIDEO.length,
+      url: server.url,
+      contentType: "video/mp4",
+    });
     expect(new Uint8Array(await readFile(path))).toEqual(VIDEO);
     expect(await readdir(dir)).toEqual(["video.mp4"]);
   });

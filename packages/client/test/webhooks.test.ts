@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { signCallback, verifyCallback, WebhookVerificationError } from "../src/webhooks.js";
+import {
+  assertCallbackPayload,
+  signCallback,
+  verifyCallback,
+  WebhookVerificationError,
+} from "../src/webhooks.js";
 
 // Standard Webhooks' published test vector (standard-webhooks/standard-webhooks libraries).
 const VECTOR = {
@@ -247,5 +252,207 @@ describe("verifyCallback", () => {
       verifyCallback({ body: bad, headers: await signed(bad), secret: SECRET, now: NOW * 1000 }),
       /task_status/,
     );
+  });
+
+  it.each([
+    "x1764021800",
+    "1764021800x",
+    " 1764021800",
+    "1764021800.5",
+    "-1764021800",
+    "1234567890123",
+  ])("refuses the timestamp %j, which would skip the replay window", async (timestamp) => {
+    const headers = { ...(await signed()), "webhook-timestamp": timestamp };
+    await reject(
+      verifyCallback({ body: payload, headers, secret: SECRET, now: NOW * 1000 }),
+      /^malformed webhook-timestamp$/,
+    );
+  });
+
+  it("uses the clock and a tolerance of 300 s unless told", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await expect(
+      verifyCallback({
+        body: payload,
+        headers: await signed(payload, SECRET, now),
+        secret: SECRET,
+      }),
+    ).resolves.toMatchObject({ task_status: "succeed" });
+    const headers = await signed(payload, SECRET, NOW - 100);
+    const opts = { body: payload, headers, secret: SECRET, now: NOW * 1000 };
+    await reject(
+      verifyCallback({ ...opts, toleranceSeconds: 99 }),
+      /^webhook-timestamp is too old$/,
+    );
+    await expect(verifyCallback({ ...opts, toleranceSeconds: 100 })).resolves.toBeTruthy();
+    const ahead = await signed(payload, SECRET, NOW + 100);
+    await reject(
+      verifyCallback({ ...opts, headers: ahead, toleranceSeconds: 99 }),
+      /^webhook-timestamp is in the future$/,
+    );
+    await expect(
+      verifyCallback({ ...opts, headers: ahead, toleranceSeconds: 100 }),
+    ).resolves.toBeTruthy();
+  });
+
+  it.each(["webhook-id", "webhook-timestamp", "webhook-signature"])(
+    "refuses a callback without %s",
+    async (name) => {
+      const headers: Record<string, string> = await signed();
+      delete headers[name];
+      await reject(
+        verifyCallback({ body: payload, headers, secret: SECRET, now: NOW * 1000 }),
+        /^missing webhook-id, -timestamp or -signature$/,
+      );
+    },
+  );
+
+  it("reads a header sent twice (Node gives an array) as its values joined by a space", async () => {
+    const mine = await signed();
+    const theirs = await signed(payload, OTHER);
+    const headers = {
+      ...mine,
+      "webhook-signature": [theirs["webhook-signature"], mine["webhook-signature"]],
+    };
+    await expect(
+      verifyCallback({ body: payload, headers, secret: SECRET, now: NOW * 1000 }),
+    ).resolves.toBeTruthy();
+    // a Headers object without the header
+    await reject(
+      verifyCallback({ body: payload, headers: new Headers(), secret: SECRET }),
+      /^missing/,
+    );
+  });
+
+  it("matches whatever the position of the right signature, and only the whole of it", async () => {
+    const mine = (await signed())["webhook-signature"];
+    const theirs = (await signed(payload, OTHER))["webhook-signature"];
+    const opts = { body: payload, secret: SECRET, now: NOW * 1000 };
+    const base = await signed();
+    for (const signature of [`${mine} ${theirs}`, `${theirs} ${mine}`, `v1, ${mine}`]) {
+      await expect(
+        verifyCallback({ ...opts, headers: { ...base, "webhook-signature": signature } }),
+      ).resolves.toBeTruthy();
+    }
+    const bytes = Uint8Array.from(atob(mine.slice(3)), (c) => c.charCodeAt(0));
+    const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
+    for (const wrong of [
+      `v1,${b64(bytes.subarray(0, 16))}`, // a prefix
+      `v1,${b64(Uint8Array.from([...bytes, 0]))}`, // one byte more
+      `v1,${b64(bytes.map((b, i) => (i === 31 ? b ^ 1 : b)))}`, // the last bit
+      `v2,${mine.slice(3)}`, // another version
+    ]) {
+      await reject(
+        verifyCallback({ ...opts, headers: { ...base, "webhook-signature": `v1,AAAA ${wrong}` } }),
+        /^no matching signature$/,
+      );
+    }
+  });
+
+  it("accepts a secret without the whsec_ prefix, and refuses one with no key", async () => {
+    const headers = await signed();
+    const opts = { body: payload, headers, now: NOW * 1000 };
+    await expect(verifyCallback({ ...opts, secret: SECRET.slice(6) })).resolves.toBeTruthy();
+    for (const secret of ["whsec_", ["whsec_@@@", "whsec_"]]) {
+      await reject(
+        verifyCallback({ ...opts, secret }),
+        /^secret is not valid Base64 \(expected whsec_\.\.\.\)$/,
+      );
+    }
+    await expect(signCallback("whsec_", "id", NOW, payload)).rejects.toThrow(
+      new WebhookVerificationError("secret is not valid Base64 (expected whsec_...)"),
+    );
+    expect(new WebhookVerificationError("m").name).toBe("WebhookVerificationError");
+  });
+});
+
+describe("assertCallbackPayload", () => {
+  const base = { task_id: "t", task_status: "succeed" };
+  it.each([
+    ["an array", [], "payload is not an object"],
+    ["null", null, "payload is not an object"],
+    ["a string", "x", "payload is not an object"],
+    ["an empty task_id", { ...base, task_id: "" }, "payload.task_id"],
+    ["a numeric task_id", { ...base, task_id: 1 }, "payload.task_id"],
+    ["no task_status", { task_id: "t" }, "payload.task_status"],
+    [
+      "a task_status_msg that is not a string",
+      { ...base, task_status_msg: 1 },
+      "payload.task_status_msg",
+    ],
+    ["an updated_at that is not a number", { ...base, updated_at: "1" }, "payload.updated_at"],
+    ["a task_info that is not an object", { ...base, task_info: "e" }, "payload.task_info"],
+    ["a task_info that is an array", { ...base, task_info: [] }, "payload.task_info"],
+    ["a null task_info", { ...base, task_info: null }, "payload.task_info"],
+    [
+      "an external_task_id that is not a string",
+      { ...base, task_info: { external_task_id: 1 } },
+      "payload.task_info",
+    ],
+    ["a task_result that is not an object", { ...base, task_result: "r" }, "payload.task_result"],
+    ["a task_result that is an array", { ...base, task_result: [] }, "payload.task_result"],
+    [
+      "videos that are not an array",
+      { ...base, task_result: { videos: {} } },
+      "payload.task_result.videos",
+    ],
+    [
+      "a video without a url",
+      {
+        ...base,
+        task_result: {
+          videos: [
+            { id: "v", url: "u", duration: "1" },
+            { id: "v", duration: "1" },
+          ],
+        },
+      },
+      "payload.task_result.videos[1]",
+    ],
+    [
+      "a video that is not an object",
+      { ...base, task_result: { videos: ["u"] } },
+      "payload.task_result.videos[0]",
+    ],
+    [
+      "a video with a numeric id",
+      { ...base, task_result: { videos: [{ id: 1, url: "u", duration: "1" }] } },
+      "payload.task_result.videos[0]",
+    ],
+  ])("refuses %s", (_what, value, message) => {
+    expect(() => assertCallbackPayload(value)).toThrow(new WebhookVerificationError(message));
+  });
+
+  it.each([
+    ["the least it needs", base],
+    [
+      "every optional field",
+      {
+        ...base,
+        task_status_msg: "",
+        created_at: 1,
+        updated_at: 2,
+        task_info: {},
+        task_result: { videos: [] },
+      },
+    ],
+    ["each status", { ...base, task_status: "failed" }],
+    ["submitted", { ...base, task_status: "submitted" }],
+    ["processing", { ...base, task_status: "processing" }],
+    ["a task_result without videos", { ...base, task_result: {} }],
+  ])("accepts %s", (_what, value) => {
+    expect(() => assertCallbackPayload(value)).not.toThrow();
+  });
+
+  it("prefers the exact lower-case header name to another casing of it", async () => {
+    const good = await signed();
+    const headers = {
+      "Webhook-Signature": "v1,AAAA",
+      ...good,
+    };
+    expect(Object.keys(headers)[0]).toBe("Webhook-Signature");
+    await expect(
+      verifyCallback({ body: payload, headers, secret: SECRET, now: NOW * 1000 }),
+    ).resolves.toBeTruthy();
   });
 });

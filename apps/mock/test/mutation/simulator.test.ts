@@ -73,6 +73,8 @@ describe("a task's answers over its schedule (fast timing, std, 5 s)", () => {
       },
     };
     expect(query(id)).toEqual(submitted);
+    // No external_task_id: task_info has no key at all (not one set to undefined).
+    expect(Object.keys(query(id).data.data.data.task_info)).toEqual([]);
     await clock.advance(699); // +999
     expect(query(id)).toEqual(submitted);
 
@@ -155,7 +157,13 @@ describe("a task's answers over its schedule (fast timing, std, 5 s)", () => {
   it("a failed task carries Kling's reason in fail_reason and task_status_msg, and no video", async () => {
     const { query, create, clock } = rig();
     const id = create({ external_task_id: "ext-9" }, { fail: true });
-    await clock.advance(3_500);
+    await clock.advance(300);
+    expect(query(id).data).toMatchObject({ status: "SUBMITTED", fail_reason: "" });
+    expect(query(id).data.data.data.task_status_msg).toBe("");
+    await clock.advance(700);
+    expect(query(id).data).toMatchObject({ status: "IN_PROGRESS", fail_reason: "" });
+    expect(query(id).data.data.data.task_status_msg).toBe("");
+    await clock.advance(2_500);
     expect(query(id).data).toEqual({
       task_id: id,
       action: "multiImage2Video",
@@ -300,8 +308,9 @@ describe("create", () => {
         },
       },
     });
-    const plain = sim.create("k", BODY, {}).body as { data: { task_info: unknown } };
+    const plain = sim.create("k", BODY, {}).body as { data: { task_info: object } };
     expect(plain.data.task_info).toEqual({});
+    expect(Object.keys(plain.data.task_info)).toEqual([]);
   });
 
   it("answers the observed shape when configured, with the model asked for", () => {
@@ -315,7 +324,7 @@ describe("create", () => {
         task_id: body.id,
         object: "video",
         model: "kling-v2-1",
-        status: "",
+        status: "queued",
         progress: 0,
         created_at: 1_767_225_600,
       },
@@ -425,7 +434,14 @@ describe("outcomes and the seeded failure draws", () => {
 
   it("fails the drawn share with a seed, reproducibly", () => {
     const r = rig({ settings: { failureRate: 0.5 } });
-    expect(outcomes(r, 6)).toEqual(["succeed", "failed", "succeed", "succeed", "succeed", "failed"]);
+    expect(outcomes(r, 6)).toEqual([
+      "succeed",
+      "failed",
+      "succeed",
+      "succeed",
+      "succeed",
+      "failed",
+    ]);
     expect(r.sim.store.list(undefined, 6).map((t) => t.failReason)).toEqual([
       FAIL_REASON,
       "",
@@ -454,6 +470,18 @@ describe("outcomes and the seeded failure draws", () => {
     expect(outcomes(r, 2)).toEqual(["failed", "failed"]);
     expect(outcomes(rig(), 2, { fail: true })).toEqual(["failed", "failed"]);
     expect(outcomes(rig(), 2, { fail: false })).toEqual(["succeed", "succeed"]);
+  });
+
+  it("configure: neither the same seed nor another field restarts the draws", () => {
+    // After one draw (0.627) the next is 0.0027 (failed); a restart would draw 0.627 (succeed).
+    const same = rig({ settings: { failureRate: 0.5 } });
+    expect(outcomes(same, 1)).toEqual(["succeed"]);
+    same.sim.configure({ seed: 1 });
+    expect(outcomes(same, 1)).toEqual(["failed"]);
+    const other = rig({ settings: { failureRate: 0.5 } });
+    expect(outcomes(other, 1)).toEqual(["succeed"]);
+    other.sim.configure({ createShape: "observed", concurrencyLimit: 9 });
+    expect(outcomes(other, 1)).toEqual(["failed"]);
   });
 
   it("configure: a new seed or rate restarts the draws; the same seed or other fields do not", () => {
@@ -500,7 +528,10 @@ describe("query", () => {
     const limited = sim.query("k", id, { rateLimit: true });
     expect(limited.status).toBe(429);
     expect(limited.headers).toEqual({ "retry-after": "7" });
-    const notExist = { status: 400, body: { code: "task_not_exist", message: "task_not_exist", data: null } };
+    const notExist = {
+      status: 400,
+      body: { code: "task_not_exist", message: "task_not_exist", data: null },
+    };
     expect(sim.query("k", "no-such-task", {})).toEqual(notExist);
     expect(sim.query("other", id, {})).toEqual(notExist);
     expect(sim.query("k", id, {}).status).toBe(200);
@@ -534,8 +565,9 @@ describe("scenarioError, modelOf, knowsModel", () => {
       const reply = sim.scenarioError(scenario);
       expect(reply?.status).toBe(status);
       expect(reply?.headers?.["retry-after"]).toBe(retry);
-      expect((reply?.body as { code: string }).code).toBe(code);
-      if (kling !== undefined) expect(klingMessage(reply as { body: unknown })).toMatchObject({ code: kling });
+      expect((reply?.body as { code: string } | undefined)?.code).toBe(code);
+      if (kling !== undefined)
+        expect(klingMessage(reply as { body: unknown })).toMatchObject({ code: kling });
     }
   });
 
@@ -590,7 +622,15 @@ describe("force", () => {
     const early = create();
     await clock.advance(100);
     sim.force(early, "processing");
-    expect(query(early).data).toMatchObject({ status: "IN_PROGRESS", start_time: 1_767_225_600 });
+    expect(query(early).data).toMatchObject({
+      status: "IN_PROGRESS",
+      start_time: 1_767_225_600,
+      finish_time: 0,
+    });
+    expect(query(early).data.data.data).toMatchObject({
+      task_status: "processing",
+      updated_at: T0 + 100,
+    });
     const late = create();
     await clock.advance(1_900); // late is past its processing (at +1100) by 900 ms
     sim.force(late, "processing");
@@ -614,7 +654,10 @@ describe("force", () => {
       processingAt: T0 + 500,
     });
     expect(sim.force(b, "failed")).toMatchObject({ failReason: FAIL_REASON });
-    expect(sim.force(c, "succeed", "ignored")).toMatchObject({ outcome: "succeed", failReason: "" });
+    expect(sim.force(c, "succeed", "ignored")).toMatchObject({
+      outcome: "succeed",
+      failReason: "",
+    });
     expect(query(a).data).toMatchObject({
       status: "FAILURE",
       fail_reason: "content rejected",
@@ -636,7 +679,9 @@ describe("force", () => {
       task_info: { external_task_id: "v-1" },
       created_at: T0,
       updated_at: T0 + 1_000,
-      task_result: { videos: [{ id: expect.stringMatching(VIDEO_ID), url: url(id), duration: "5" }] },
+      task_result: {
+        videos: [{ id: expect.stringMatching(VIDEO_ID), url: url(id), duration: "5" }],
+      },
     });
   });
 });

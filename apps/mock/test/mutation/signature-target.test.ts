@@ -1,0 +1,123 @@
+// Standard Webhooks signing (against the specification's published test vector) and the rule on
+// which callback URLs the mock may call.
+import { describe, expect, it } from "vitest";
+import { decodeSecret, signingKey, signWebhook } from "../../src/core/callbacks/signature.js";
+import { checkCallbackTarget } from "../../src/core/callbacks/target.js";
+
+const BAD_SECRET = "webhook secret must be whsec_ followed by Base64";
+
+describe("decodeSecret", () => {
+  it.each([
+    ["whsec_AAEC/w==", [0, 1, 2, 255]],
+    ["AAEC/w==", [0, 1, 2, 255]],
+    ["whsec_+/+/", [251, 255, 191]],
+    ["whsec_Zz09", [103, 61, 61]],
+    ["whsec_AA==", [0]],
+    ["whsec_AAE", [0, 1]],
+  ])("%s", (secret, bytes) => {
+    const key = decodeSecret(secret);
+    expect(key).toBeInstanceOf(Uint8Array);
+    expect([...key]).toEqual(bytes);
+  });
+
+  it.each([
+    "whsec_",
+    "",
+    "whsec_A",
+    "whsec_AA===",
+    "whsec_a b",
+    "whsec_!AAA",
+    "whsec_AAA!",
+    "xwhsec_AAEC",
+    "whsec_AA-_",
+  ])("refuses %j", (secret) => {
+    expect(() => decodeSecret(secret)).toThrow(new TypeError(BAD_SECRET));
+  });
+});
+
+describe("signWebhook", () => {
+  it("matches the Standard Webhooks test vector", async () => {
+    const key = await signingKey(decodeSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+    expect(key.usages).toEqual(["sign"]);
+    expect(key.extractable).toBe(false);
+    expect(key.algorithm).toMatchObject({ name: "HMAC", hash: { name: "SHA-256" } });
+    expect(
+      await signWebhook(key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330.9, '{"test": 2432232314}'),
+    ).toEqual({
+      "webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek",
+      "webhook-timestamp": "1614265330",
+      "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    });
+  });
+});
+
+describe("checkCallbackTarget", () => {
+  const notAllowed = (host: string) =>
+    `callback_url host ${host} is not allowed: the mock only calls loopback addresses (127.0.0.0/8, ::1, localhost) unless the host is allowlisted`;
+
+  it.each([
+    "http://127.0.0.1/",
+    "https://127.0.0.1/",
+    "http://127.255.249.199/",
+    "http://127.200.100.10/",
+    "http://127.10.20.30/",
+    "http://127.1.99.5/",
+    "http://127.0.0.9/",
+    "http://127.0.0.249/",
+    "http://127.0.0.255/",
+    "http://127.0.0.100/",
+    "http://0x7f.1/",
+    "http://localhost/",
+    "http://LocalHost:8080/x",
+    "http://[::1]/",
+    "http://[0::1]/",
+    "http://[::ffff:127.1.2.3]/",
+    "http://[::ffff:7fff:ffff]/",
+  ])("allows loopback %s", (url) => {
+    expect(checkCallbackTarget(url, [])).toBeUndefined();
+  });
+
+  it.each([
+    ["http://128.0.0.1/", "128.0.0.1"],
+    ["http://10.127.0.1/", "10.127.0.1"],
+    ["http://255.255.255.255/", "255.255.255.255"],
+    ["http://127.0.0.1.nip.io/", "127.0.0.1.nip.io"],
+    ["http://localhost.test/", "localhost.test"],
+    ["http://[::2]/", "::2"],
+    ["http://[1::1]/", "1::1"],
+    ["http://[::ffff:7e00:1]/", "::ffff:7e00:1"],
+    ["http://[::ffff:7f0:1]/", "::ffff:7f0:1"],
+    ["http://[1::ffff:7f00:1]/", "1::ffff:7f00:1"],
+    ["http://EXAMPLE.com/", "example.com"],
+  ])("refuses %s, naming the host", (url, host) => {
+    expect(checkCallbackTarget(url, [])).toBe(notAllowed(host));
+  });
+
+  it("refuses what is not an http(s) URL, or carries credentials", () => {
+    expect(checkCallbackTarget("nope", [])).toBe("callback_url is not a valid URL");
+    expect(checkCallbackTarget("ws://127.0.0.1/", [])).toBe("callback_url must be an http(s) URL");
+    expect(checkCallbackTarget("file:///etc/passwd", [])).toBe(
+      "callback_url must be an http(s) URL",
+    );
+    expect(checkCallbackTarget("http://u@127.0.0.1/", [])).toBe(
+      "callback_url must not carry credentials",
+    );
+    expect(checkCallbackTarget("http://:p@127.0.0.1/", [])).toBe(
+      "callback_url must not carry credentials",
+    );
+  });
+
+  it("allows an allowlisted host by name, in any case, and nothing else", () => {
+    expect(checkCallbackTarget("https://Hooks.Example.test/x", ["HOOKS.example.TEST"])).toBe(
+      undefined,
+    );
+    expect(checkCallbackTarget("https://10.0.0.5/x", ["10.0.0.5"])).toBeUndefined();
+    expect(checkCallbackTarget("https://[fd00::5]/x", ["fd00::5"])).toBeUndefined();
+    expect(checkCallbackTarget("https://other.example.test/x", ["hooks.example.test"])).toBe(
+      notAllowed("other.example.test"),
+    );
+    expect(checkCallbackTarget("https://hooks.example.test/x", [])).toBe(
+      notAllowed("hooks.example.test"),
+    );
+  });
+});
