@@ -376,6 +376,7 @@ describe("Ctrl-C while waiting", () => {
     // Not cancelled: it completes on the mock, and the printed command picks it up.
     await server.clock.advance(10_000);
     const status = await kling(["status", id, "--json"], { env: env(server) });
+    expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ task: { status: "succeed" } });
     const resumed = await kling(["wait", id, "--out", out, "-q"], { env: env(server) });
     expect(resumed).toMatchObject({ code: 0, stdout: `${out}\n` });

@@ -68,15 +68,17 @@ describe("ignored_auth", () => {
 
   it("fails every answer but 401, naming the operation and the missing credential", async () => {
     const ok = { status: 200, json: { code: 0 } };
-    fakeGateway((req) => (req.headers.Authorization === "Bearer " ? UNAUTHORIZED : ok));
+    fakeGateway((req) => (req.headers.Authorization === "Bearer " ? { ...ok, status: 403 } : ok));
     const { session } = makeSession();
     const { failures } = await ignoredAuth(session);
     const auth = failures.filter((f) => f.check === "ignored_auth");
     expect(auth.map((f) => f.message)).toEqual([
       `POST ${CREATE} with no Authorization header was answered 200; it must be refused with 401`,
       `POST ${CREATE} with a wrong API key was answered 200; it must be refused with 401`,
+      `POST ${CREATE} with an empty bearer token was answered 403; it must be refused with 401`,
       `GET ${CREATE}/contract-auth-${session.runId}-1 with no Authorization header was answered 200; it must be refused with 401`,
       `GET ${CREATE}/contract-auth-${session.runId}-2 with a wrong API key was answered 200; it must be refused with 401`,
+      `GET ${CREATE}/contract-auth-${session.runId}-3 with an empty bearer token was answered 403; it must be refused with 401`,
     ]);
     expect(auth[0]).toEqual({
       check: "ignored_auth",

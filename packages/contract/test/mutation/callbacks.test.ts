@@ -212,6 +212,32 @@ describe("callbacks", () => {
       expect(r.messages).toEqual([]);
     });
 
+    it("looks past deliveries that are not JSON objects while it waits", async () => {
+      const { value: r, ms } = await onFakeTime(() =>
+        run(
+          [
+            delivery(0, { raw: "nope" }),
+            delivery(0, { raw: "5" }),
+            delivery(0, { raw: '"succeed"' }),
+            delivery(7),
+            delivery("succeed"),
+          ],
+          { callbackWaitMs: 5_000 },
+        ),
+      );
+      expect(ms).toBe(100);
+      expect(r.advanced).toEqual([]);
+      expect(r.messages).toEqual([
+        expect.stringMatching(/^delivery 1 of 5 is not JSON /),
+        "delivery 2 of 5 is about task undefined, not t-1 (delivery body 5)",
+        'delivery 3 of 5 is about task undefined, not t-1 (delivery body "succeed")',
+      ]);
+    });
+
+    // A delivery whose body is JSON `null` makes callbacks() throw a TypeError (src/checks/callbacks.ts,
+    // `payload.task_id` on null after the schema check) instead of reporting a named failure.
+    it.todo("a callback body of JSON null is a named failure, not a TypeError");
+
     it("moves a virtual clock a second every 50 ms until the terminal delivery comes", async () => {
       const deliveries = [delivery("submitted")];
       const { oracle } = stubOracle();

@@ -148,6 +148,20 @@ describe("conformance", () => {
       ]);
     });
 
+    it("reads multi-digit numbers, and keeps the text where the schema is missing or null", async () => {
+      const r = await check(
+        json(429, {}, { "retry-after": "12", "x-count": "-2.25", "x-plain": "7", "x-null": "8" }),
+      );
+      expect(r.failures).toEqual([]);
+      expect(r.calls.map((c) => [c.at.split("/").slice(-2).join("/"), c.value])).toEqual([
+        ["RetryAfter/schema", 12],
+        ["X-Count/schema", -2.25],
+        ["X-Plain/schema", "7"],
+        ["X-Null/schema", "8"],
+        ["json/schema", {}],
+      ]);
+    });
+
     it("names a required header that is missing, and not an optional one", async () => {
       const r = await check(json(429, {}));
       expect(r.messages).toEqual([

@@ -50,14 +50,19 @@ describe("activeMutations", () => {
 describe("positive_data_acceptance", () => {
   it("submits validCases generated valid bodies with the run's key and its unique ids", async () => {
     const { seen } = fakeGateway(() => ACCEPTED);
-    const { session } = makeSession({ validCases: 4 });
+    const { session } = makeSession({ validCases: 12 });
     expect(await positiveDataAcceptance(session)).toEqual({
       failures: [],
       skipped: [],
-      generated: 4,
+      generated: 12,
     });
-    expect(seen).toHaveLength(4);
-    expect(session.cases.get("positive_data_acceptance")).toBe(4);
+    expect(seen).toHaveLength(12);
+    expect(session.cases.get("positive_data_acceptance")).toBe(12);
+    // Some bodies carry an external_task_id (the marker replaced by a unique id), some do not.
+    const ids = seen.map((r) => bodyOf(r).external_task_id).filter((id) => id !== undefined);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.length).toBeLessThan(12);
+    expect(new Set(ids).size).toBe(ids.length);
     for (const req of seen) {
       expect(req).toMatchObject({
         method: "POST",

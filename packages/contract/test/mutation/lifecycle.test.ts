@@ -47,8 +47,11 @@ function gateway(polls: Answer[], options: { create?: Answer; video?: Answer } =
   });
 }
 
-const messages = (out: { failures: { check: string; message: string }[] }) =>
-  out.failures.map((f) => `${f.check}: ${f.message}`);
+/** The failures as `check: message`; every outcome here skips nothing. */
+const messages = (out: { failures: { check: string; message: string }[]; skipped: string[] }) => {
+  expect(out.skipped).toEqual([]);
+  return out.failures.map((f) => `${f.check}: ${f.message}`);
+};
 
 describe("the tables", () => {
   it("rank the statuses and map Kling's to the gateway's", () => {
@@ -151,6 +154,19 @@ describe("lifecycle", () => {
     expect(session.cases.get("ensure_resource_availability")).toBe(1);
   });
 
+  it("sends no callback_url for an empty one", async () => {
+    const { seen } = gateway([SUCCESS]);
+    await lifecycle(makeSession().session, "");
+    expect("callback_url" in JSON.parse(seen[0]?.body ?? "{}")).toBe(false);
+  });
+
+  it("keeps Kling's own word for the final status when the gateway's does not map it", async () => {
+    gateway([query("SUCCESS", "100%", "done", VIDEO)]);
+    const out = await lifecycle(makeSession().session);
+    expect(out.failures).toEqual([]);
+    expect(out.finalKlingStatus).toBe("done");
+  });
+
   it("submits without a callback_url when given none, and stops two polls after a failure", async () => {
     const { seen } = gateway([FAILURE]);
     const { session } = makeSession({ imageUrls: ["https://img.test/a.png"] });
@@ -211,6 +227,15 @@ describe("lifecycle", () => {
       expect(seen).toHaveLength(1);
     });
 
+    it("fails a refused submit even when it names a task", async () => {
+      gateway([SUCCESS], {
+        create: { status: 400, json: { code: "x", message: "no", data: { task_id: "t-1" } } },
+      });
+      expect(messages(await lifecycle(makeSession().session))).toEqual([
+        "lifecycle: the seed body was answered 400; no task to follow",
+      ]);
+    });
+
     it("fails an accepted submit without a task id", async () => {
       gateway([], { create: { status: 200, json: { code: 0, data: {} } } });
       expect(messages(await lifecycle(makeSession().session))).toEqual([
@@ -240,6 +265,7 @@ describe("lifecycle", () => {
     it("stops without an answer", async () => {
       gateway([], { create: new TypeError("fetch failed") });
       const out = await lifecycle(makeSession().session);
+      expect(out.skipped).toEqual([]);
       expect(out.failures.map((f) => f.check)).toEqual(["not_a_server_error"]);
       expect(out.history).toEqual([]);
       expect("taskId" in out).toBe(false);
@@ -342,10 +368,12 @@ describe("lifecycle", () => {
       expect(messages(await lifecycle(makeSession().session))).toContain(
         "lifecycle: poll 0 of task t-1 has no data.status to follow",
       );
-      gateway([{ status: 200, json: { data: [] } }]);
-      expect(messages(await lifecycle(makeSession().session))).toEqual([
-        "lifecycle: poll 0 of task t-1 has no data.status to follow",
-      ]);
+      for (const json of [{ data: [] }, null, 5, [{ data: { status: "SUCCESS" } }]]) {
+        gateway([{ status: 200, json }]);
+        expect(messages(await lifecycle(makeSession().session))).toEqual([
+          "lifecycle: poll 0 of task t-1 has no data.status to follow",
+        ]);
+      }
     });
 
     it("fails a status Kling never produces", async () => {
@@ -360,6 +388,26 @@ describe("lifecycle", () => {
       expect(messages(await lifecycle(makeSession().session))).toEqual([
         "lifecycle: task t-1 says status SUCCESS but Kling's nested task_status is processing, which the gateway maps to IN_PROGRESS",
       ]);
+      gateway([query("NOT_START", "0%", "processing")]);
+      expect(messages(await lifecycle(makeSession().session))).toEqual([
+        "lifecycle: task t-1 says status NOT_START but Kling's nested task_status is processing, which the gateway maps to IN_PROGRESS",
+      ]);
+      gateway([query("IN_PROGRESS", "30%", "submitted")]);
+      expect(messages(await lifecycle(makeSession().session))).toEqual([
+        "lifecycle: task t-1 says status IN_PROGRESS but Kling's nested task_status is submitted, which the gateway maps to SUBMITTED",
+      ]);
+    });
+
+    it("takes NOT_START over Kling's create answer (submitted) as the first state", async () => {
+      gateway([query("NOT_START", "0%", "submitted"), SUBMITTED, SUCCESS]);
+      const out = await lifecycle(makeSession().session);
+      expect(messages(out)).toEqual([]);
+      expect(out.history[0]).toEqual({
+        poll: 0,
+        status: "NOT_START",
+        progress: "0%",
+        klingStatus: "submitted",
+      });
     });
 
     it.each([
@@ -373,6 +421,7 @@ describe("lifecycle", () => {
         "IN_PROGRESS/processing 30% → IN_PROGRESS/queued 30%",
       ],
       [[SUBMITTED, NOT_START], "SUBMITTED/submitted 10% → NOT_START 0%"],
+      [[query("IN_PROGRESS", "30%"), query("SUBMITTED", "40%")], "IN_PROGRESS 30% → SUBMITTED 40%"],
     ])("fails a status that moves backwards: %#", async (polls, went) => {
       gateway([NOT_START, ...polls]);
       const out = await lifecycle(makeSession().session);
@@ -384,6 +433,7 @@ describe("lifecycle", () => {
 
     it.each([
       [[query("IN_PROGRESS", "30%"), query("IN_PROGRESS", "29.5%")]],
+      [[query("IN_PROGRESS", "30%"), query("IN_PROGRESS", "20%x")]],
       [[query("IN_PROGRESS", "30%"), query("IN_PROGRESS", "")]],
       [[query("IN_PROGRESS", "30%"), query("IN_PROGRESS", "30%", "processing")]],
       [[query("QUEUED", "5%"), query("SUBMITTED", "10%")]],
@@ -401,6 +451,7 @@ describe("lifecycle", () => {
       [[SUCCESS, RUNNING], "SUCCESS/succeed 100% → IN_PROGRESS/processing 30%"],
       [[SUCCESS, FAILURE], "SUCCESS/succeed 100% → FAILURE/failed 100%"],
       [[query("FAILURE", "100%"), FAILURE], "FAILURE 100% → FAILURE/failed 100%"],
+      [[query("SUCCESS", "100%"), query("FAILURE", "100%")], "SUCCESS 100% → FAILURE 100%"],
     ])("fails a task that leaves its terminal status: %#", async (polls, went) => {
       gateway([NOT_START, ...polls]);
       expect(messages(await lifecycle(makeSession().session))).toEqual([

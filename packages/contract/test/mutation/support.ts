@@ -54,6 +54,8 @@ export const DOC = {
           "Retry-After": { $ref: "#/components/headers/RetryAfter" },
           "X-Trace": { schema: { type: "string" } },
           "X-Count": { required: true, schema: { type: "number" } },
+          "X-Plain": { description: "a header without a schema" },
+          "X-Null": { schema: null },
         },
       },
     },
