@@ -186,7 +186,7 @@ describe("soak", () => {
       expect(mock.stderr()).not.toMatch(/EMFILE|RESPONSE VIOLATES|internal error/);
       expect(peak.fds).toBeLessThan(FD_LIMIT);
       // The load was real (a sanity floor, well under what a loaded 2-core CI machine serves).
-    expect(requests).toBeGreaterThan(SECONDS * 10);
+      expect(requests).toBeGreaterThan(SECONDS * 10);
     },
     (SECONDS + 60) * 1000,
   );

@@ -195,6 +195,13 @@ describe("lifecycle", () => {
     expect(failed.failures).toEqual([]);
   });
 
+  it("records a missing progress as empty", async () => {
+    gateway([{ status: 200, json: { data: { status: "NOT_START" } } }, SUCCESS]);
+    const out = await lifecycle(makeSession().session);
+    expect(out.failures).toEqual([]);
+    expect(out.history[0]).toEqual({ poll: 0, status: "NOT_START", progress: "" });
+  });
+
   it("reads the task id from the observed create shape too", async () => {
     gateway([SUCCESS], {
       create: { status: 200, json: { id: "t-1", task_id: "t-1", object: "video" } },
@@ -492,6 +499,7 @@ describe("lifecycle", () => {
       });
       const out = await lifecycle(makeSession().session);
       expect(out.failures.map((f) => f.check)).toEqual(["not_a_server_error"]);
+      expect(out.skipped).toEqual([]);
       expect(out.history).toHaveLength(1);
       expect(out.taskId).toBe("t-1");
       expect("finalKlingStatus" in out).toBe(false);
