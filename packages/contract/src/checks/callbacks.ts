@@ -83,6 +83,12 @@ export async function callbacks(
         `${n} does not match #/components/schemas/CallbackPayload: ${describeErrors(verdict.errors)}`,
         delivery,
       );
+    // `null`, an array or a scalar breaks the schema (said above when the oracle sees it), and has
+    // no task to compare: name it and go on rather than read fields off it.
+    if (typeof parsed.value !== "object" || parsed.value === null || Array.isArray(parsed.value)) {
+      fail(`${n} is not a JSON object`, delivery);
+      continue;
+    }
     const payload = parsed.value as Record<string, unknown>;
     if (payload.task_id !== task.taskId)
       fail(`${n} is about task ${JSON.stringify(payload.task_id)}, not ${task.taskId}`, delivery);

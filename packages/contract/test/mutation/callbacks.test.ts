@@ -229,14 +229,22 @@ describe("callbacks", () => {
       expect(r.advanced).toEqual([]);
       expect(r.messages).toEqual([
         expect.stringMatching(/^delivery 1 of 5 is not JSON /),
-        "delivery 2 of 5 is about task undefined, not t-1 (delivery body 5)",
-        'delivery 3 of 5 is about task undefined, not t-1 (delivery body "succeed")',
+        "delivery 2 of 5 is not a JSON object (delivery body 5)",
+        'delivery 3 of 5 is not a JSON object (delivery body "succeed")',
       ]);
     });
 
-    // A delivery whose body is JSON `null` makes callbacks() throw a TypeError (src/checks/callbacks.ts,
-    // `payload.task_id` on null after the schema check) instead of reporting a named failure.
-    it.todo("a callback body of JSON null is a named failure, not a TypeError");
+    it("names a callback body that is JSON but not an object (null, an array) and goes on", async () => {
+      const r = await run([
+        delivery("submitted", { raw: "null" }),
+        delivery("processing", { raw: "[1]" }),
+        delivery("succeed"),
+      ]);
+      expect(r.messages.filter((m) => /is not a JSON object/.test(m))).toEqual([
+        "delivery 1 of 3 is not a JSON object (delivery body null)",
+        "delivery 2 of 3 is not a JSON object (delivery body [1])",
+      ]);
+    });
 
     it("moves a virtual clock a second every 50 ms until the terminal delivery comes", async () => {
       const deliveries = [delivery("submitted")];
