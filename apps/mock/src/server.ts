@@ -97,7 +97,12 @@ async function writeReply(req: IncomingMessage, res: ServerResponse, reply: Mock
     req.socket.destroy();
     return;
   }
-  sendJson(res, reply.status, reply.body, reply.headers);
+  sendJson(
+    res,
+    reply.status,
+    reply.body,
+    reply.unreadBody ? { ...reply.headers, connection: "close" } : reply.headers,
+  );
 }
 
 /** Writes a whole JSON answer on a raw socket (the parser gave up, or CONNECT) and closes it. */

@@ -44,6 +44,11 @@ export type MockReply =
       delayMs?: number;
       /** Drop the connection instead of answering (the `disconnect` scenario). */
       disconnect?: boolean;
+      /**
+       * The rest of the request body was not read: a transport with connections should close
+       * this one after the answer (a worker has none, and ignores it).
+       */
+      unreadBody?: boolean;
     })
   | {
       kind: "bytes";

@@ -60,8 +60,6 @@ export function toMockRequest(request: Request, basePath: string): MockRequest {
 /** The `Response` for a reply (`disconnect` is a network error, as a dropped connection is). */
 export function toResponse(reply: MockReply, origin: string | null): Response {
   const headers = new Headers(reply.headers);
-  // Hop-by-hop: the server closes a connection after an oversized upload; a worker has none.
-  headers.delete("connection");
   headers.set("access-control-allow-origin", origin ?? "*");
   headers.set("access-control-expose-headers", CORS_EXPOSE_HEADERS);
   if (reply.kind === "bytes") {

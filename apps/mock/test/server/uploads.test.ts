@@ -64,6 +64,8 @@ describe("the upload budget", () => {
       })
       .toBe(429);
     expect(refused?.headers["retry-after"]).toBe("5");
+    // The rest of that body was never read: the server closes the connection after answering.
+    expect(refused?.headers.connection).toBe("close");
     const parsed = JSON.parse(refused?.text ?? "{}");
     expect(parsed.error.code).toBe("upload_budget_exceeded");
     expect(await checkAnswer("POST", CREATE, 429, "application/json", parsed)).toEqual([]);

@@ -49,12 +49,12 @@ export async function answerApi(
   if (body.kind === "too_large") {
     // Close the connection: the rest of an oversized upload is not worth reading.
     const reply = check(errors.tooLarge());
-    return { kind: "json", ...reply, headers: { ...reply.headers, connection: "close" } };
+    return { kind: "json", ...reply, unreadBody: true };
   }
   if (body.kind === "busy") {
     // The rest of the upload is not read: close the connection after the answer.
     const reply = check(errors.uploadsBusy(stage.simulator.settings.retryAfterSeconds));
-    return { kind: "json", ...reply, headers: { ...reply.headers, connection: "close" } };
+    return { kind: "json", ...reply, unreadBody: true };
   }
   if (body.kind === "aborted") {
     return { kind: "json", ...errors.invalidJson("request body was not received completely") };
