@@ -1,4 +1,5 @@
 import createClient, { type Client } from "openapi-fetch";
+import { checkSubmitBody } from "./body-check.js";
 import {
   ConnectionError,
   errorFromResponse,
@@ -68,6 +69,10 @@ export interface KlingClient {
    * submit and need to reconcile it. A 500 is thrown as `ServerError`: the gateway answers 500
    * before creating the task in the cases its code shows, but if a lost task is costly, reconcile
    * by `external_task_id` on a `ServerError` too.
+   *
+   * The body is checked first against every rule of the spec on which the gateway crashes (HTTP
+   * 500 `new_api_panic`) instead of refusing it: a body breaking one throws
+   * {@link InvalidRequestError} with its `field` and nothing is sent.
    */
   submit(body: CreateTaskRequest, options?: RequestOptions): Promise<SubmittedTask>;
   /** Fetches one task and normalises it. */
@@ -222,6 +227,8 @@ export function createKlingClient(options: KlingClientOptions): KlingClient {
     body: CreateTaskRequest,
     { signal }: RequestOptions = {},
   ): Promise<SubmittedTask> {
+    // A body the gateway would crash on never leaves: its 500 would look like any other failure.
+    checkSubmitBody(body);
     // `||`, not `??`: an empty id could not reconcile anything.
     const externalTaskId = body.external_task_id || uuid();
     let task: Task;

@@ -24,6 +24,8 @@ export interface KlingApiErrorInit {
   cause?: unknown;
   /** How long the server asked to wait (`retry-after-ms` / `Retry-After`), when it said. */
   retryAfterMs?: number | undefined;
+  /** The body field at fault (a JSON pointer), when the client refused the body before sending it. */
+  field?: string | undefined;
 }
 
 /**
@@ -51,6 +53,11 @@ export class KlingApiError extends KlingError {
    * it said: on a 429 mostly, but a 503 may say it too.
    */
   declare readonly retryAfterMs: number | undefined;
+  /**
+   * The body field at fault, as a JSON pointer (`/image_list/4/image`), when the client refused
+   * the body before sending it (`status` is then `undefined`: nothing was sent).
+   */
+  declare readonly field: string | undefined;
 
   /** Creates the error; prefer the subclasses. */
   constructor(message: string, init: KlingApiErrorInit = {}) {

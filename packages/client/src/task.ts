@@ -107,8 +107,10 @@ function date(value: unknown, unitMs: number): Date | undefined {
  * - Kling's `created_at`/`updated_at` are Unix **milliseconds**; the gateway's `submit_time`,
  *   `start_time`, `finish_time` and the observed create's `created_at` are Unix **seconds**
  *   (0 means "not yet" and gives `undefined`).
- * - `failReason` is set only when the task failed; the gateway's habit of putting the video URL
- *   in `fail_reason` on success is used only as a fallback video when Kling listed none.
+ * - `failReason` is set only when the task failed, from Kling's `task_status_msg`, else the
+ *   gateway's `fail_reason` unless that is Kling's "SUCCEED" (then `""`). The gateway's habit of
+ *   putting the video URL in `fail_reason` on success is used only as a fallback video when Kling
+ *   listed none.
  *
  * @throws TypeError when the value has no task id.
  */
@@ -175,8 +177,14 @@ export function toTask(raw: TaskQueryResponse | CreateTaskResponse | CallbackPay
     gatewayStatus,
     progress,
     videos,
+    // The gateway fills `fail_reason` with Kling's top-level `message`, "SUCCEED" when Kling
+    // answered the query well (the spec's `fail-reason-kling-message` departure): no reason at all.
     failReason:
-      status === "failed" ? (str(kling?.task_status_msg) ?? gatewayReason ?? "") : undefined,
+      status === "failed"
+        ? (str(kling?.task_status_msg) ??
+          (gatewayReason === "SUCCEED" ? undefined : gatewayReason) ??
+          "")
+        : undefined,
     externalTaskId: str(record(kling?.task_info)?.external_task_id),
     createdAt:
       date(kling?.created_at, 1) ?? date(gateway?.submit_time, 1000) ?? date(secondsCreated, 1000),

@@ -5,6 +5,7 @@ import {
   createKlingClient,
   type FailedTask,
   type ImageInput,
+  InvalidRequestError,
   type KlingApiError,
   type PendingTask,
   RateLimitError,
@@ -128,6 +129,10 @@ describe("errors, webhooks and images", () => {
     if (error instanceof RateLimitError) {
       expectTypeOf(error.retryAfterMs).toEqualTypeOf<number | undefined>();
       expectTypeOf(error).toExtend<KlingApiError>();
+    }
+    if (error instanceof InvalidRequestError) {
+      // Set when the client refused the body before sending it.
+      expectTypeOf(error.field).toEqualTypeOf<string | undefined>();
     }
     if (error instanceof SubmitOutcomeUnknownError) {
       expectTypeOf(error.externalTaskId).toEqualTypeOf<string>();

@@ -15,7 +15,9 @@ import {
   ConnectionError,
   type CreateTaskRequest,
   createKlingClient,
+  errorFromResponse,
   type FetchLike,
+  InvalidRequestError,
   type KlingClientOptions,
   NotFoundError,
   RateLimitError,
@@ -212,6 +214,79 @@ describe("the client against the mock", () => {
     }
   });
 });
+
+// The mock's two fidelity modes: as the gateway's docs say, and as its code really answers.
+describe.each(["documented", "gateway"] as const)(
+  "the client against the mock, fidelity %s",
+  (fidelity) => {
+    it("submits, waits and gets the video", async () => {
+      const server = await mock({ fidelity });
+      const done = await client(server).submitAndWait(body, fast);
+      expect(done.status).toBe("succeed");
+      expect(done.video?.url).toMatch(new RegExp(`^${server.url}/`));
+      expect(done.failReason).toBeUndefined();
+    });
+
+    it("refuses a body the gateway crashes on before sending it; raw, it gets the mode's answer", async () => {
+      const server = await mock({ fidelity });
+      const counter = countingFetch();
+      const kling = client(server, { fetch: counter.fetch });
+      const five = { ...body, image_list: Array.from({ length: 5 }, () => body.image_list[0]) };
+      const error = await kling.submit(five as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect((error as InvalidRequestError).field).toBe("/image_list");
+      expect(counter.calls).toEqual([]);
+      expect(await mockTasks(server)).toEqual([]);
+      // What the check spares the caller: the gateway's 500 panic, not the documented 400.
+      const raw = await kling.raw.POST("/kling/v1/videos/multi-image2video", {
+        body: five as never,
+      });
+      const answer = errorFromResponse(raw.response.status, raw.error);
+      if (fidelity === "gateway") {
+        expect(answer).toBeInstanceOf(ServerError);
+        expect(answer.code).toBe("new_api_panic");
+      } else {
+        expect(answer).toBeInstanceOf(InvalidRequestError);
+      }
+    });
+
+    it("gives Kling's reason on failure, never the gateway's SUCCEED", async () => {
+      const server = await mock({ fidelity });
+      const kling = client(server, { headers: { "X-Mock-Scenario": "fail" } });
+      const error = await kling.submitAndWait(body, fast).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TaskFailedError);
+      const { task } = error as TaskFailedError;
+      expect(task.failReason).not.toBe("");
+      expect(task.failReason).not.toBe("SUCCEED");
+      const raw = task.raw as { data?: { fail_reason?: string } };
+      if (fidelity === "gateway") expect(raw.data?.fail_reason).toBe("SUCCEED");
+    });
+
+    it("retries a submit answered 429 (backing off when no Retry-After is given), then throws RateLimitError", async () => {
+      const server = await mock({ fidelity });
+      const counter = countingFetch();
+      const kling = client(server, {
+        fetch: counter.fetch,
+        maxRetries: 1,
+        headers: { "X-Mock-Scenario": "rate-limit" },
+      });
+      const started = performance.now();
+      const error = await kling.submit(body).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect(counter.calls).toHaveLength(2);
+      const waited = performance.now() - started;
+      if (fidelity === "gateway") {
+        // The rewritten 429 has no Retry-After: the client's own backoff (0.5 s less jitter).
+        expect((error as RateLimitError).retryAfterMs).toBeUndefined();
+        expect(waited).toBeGreaterThanOrEqual(370);
+      } else {
+        expect((error as RateLimitError).retryAfterMs).toBe(1_000);
+        expect(waited).toBeGreaterThanOrEqual(950);
+      }
+      expect(await mockTasks(server)).toEqual([]);
+    });
+  },
+);
 
 describe("fault injection through the mock's scenarios", () => {
   it("retries a submit answered 429, honouring Retry-After, then throws RateLimitError", async () => {

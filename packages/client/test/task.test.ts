@@ -79,6 +79,17 @@ describe("toTask", () => {
     expect(toTask(body).failReason).toBe("");
   });
 
+  it("ignores the gateway's fail_reason when it is Kling's top-level message SUCCEED", () => {
+    const body = q("failed");
+    body.data.fail_reason = "SUCCEED";
+    expect(toTask(body).failReason).toBe(body.data.data?.data.task_status_msg);
+    if (body.data.data) body.data.data.data.task_status_msg = "";
+    expect(toTask(body).failReason).toBe("");
+    // Only that word: any other reason of the gateway's is still given.
+    body.data.fail_reason = "SUCCEEDED?";
+    expect(toTask(body).failReason).toBe("SUCCEEDED?");
+  });
+
   it("converts Kling ms and gateway seconds to the same Date", () => {
     const task = toTask(q("processing"));
     expect(task.createdAt?.getTime()).toBe(1764021600000);

@@ -1,7 +1,7 @@
 /**
  * `fidelity: "gateway"`: what the gateway's code (cuijinyu/new-api) answers where it departs from
  * its docs. Every body and rule comes from the spec's `x-gateway-departure` entries, generated into
- * `src/generated/gateway-departures.ts` (the named examples' values, the panic rules with the
+ * `@kling-multi-image/spec/departures` (the named examples' values, the panic rules with the
  * request-body place each one checks); nothing here repeats a string of the spec.
  */
 import {
@@ -13,7 +13,7 @@ import {
   RATE_LIMIT_REWRITTEN,
   UNPARSEABLE_BODY,
   UNPRICEABLE_BODY_PANICS,
-} from "../../generated/gateway-departures.js";
+} from "@kling-multi-image/spec/departures";
 import type { JsonReply } from "../request.js";
 import { type Diagnostic, errorsOf, isMissingModel } from "./diagnostics.js";
 import type { TaskErrorBody } from "./envelopes.js";
@@ -153,7 +153,7 @@ export function gatewayVerdict(d: Diagnostic, body: unknown): "panic" | "refused
     if (keyword === "required") {
       const name = segments.at(-1) as string;
       if (!matches(rule.instancePath, segments.slice(0, -1))) continue;
-      if (!rule.properties?.includes(name)) continue;
+      if (!(Array.isArray(rule.value) && rule.value.includes(name))) continue;
     } else if (!matches(rule.instancePath, segments)) {
       continue;
     }
