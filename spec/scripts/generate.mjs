@@ -61,7 +61,10 @@ export interface GatewayDeparture {
   readonly example?: string;
   /** That example's value. */
   readonly value?: unknown;
-  /** What the gateway does, for a departure without an example (then it is the data). */
+  /**
+   * What the gateway does, for a departure that is not about an answer (no \`status\`) or has no
+   * example: then it is the data, and an example only illustrates it.
+   */
   readonly observed?: string;
   /** The schema rules it applies to. */
   readonly rules?: readonly DepartureRule[];
@@ -199,7 +202,8 @@ export function departures(doc) {
       }
       entry.example = d.example;
       entry.value = example.value;
-    } else {
+    }
+    if (d.example === undefined || d.status === undefined) {
       entry.observed = String(d.observed).trim();
     }
     if (d.rules !== undefined) {

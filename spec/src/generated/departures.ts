@@ -48,7 +48,10 @@ export interface GatewayDeparture {
   readonly example?: string;
   /** That example's value. */
   readonly value?: unknown;
-  /** What the gateway does, for a departure without an example (then it is the data). */
+  /**
+   * What the gateway does, for a departure that is not about an answer (no `status`) or has no
+   * example: then it is the data, and an example only illustrates it.
+   */
   readonly observed?: string;
   /** The schema rules it applies to. */
   readonly rules?: readonly DepartureRule[];
@@ -271,6 +274,20 @@ export const MODEL_NAME_PREFERRED = {
   "at": [
     "#/components/schemas/CreateTaskRequest/properties/model_name"
   ],
+  "example": "GatewayModelNameRequest",
+  "value": {
+    "model": "kling-v1-6",
+    "model_name": "kling-v1-6",
+    "image_list": [
+      {
+        "image": "https://example.com/image1.jpg"
+      },
+      {
+        "image": "https://example.com/image2.jpg"
+      }
+    ],
+    "prompt": "Animate the characters"
+  },
   "observed": "`model_name` is read first and `model` only when `model_name` is absent or not a\nstring; the chosen name picks the channel and is what the gateway sends to Kling (as\n`model_name`; `model` itself is not forwarded)."
 } as const satisfies GatewayDeparture;
 
@@ -281,6 +298,17 @@ export const ASPECT_RATIO_DEFAULT = {
   "at": [
     "#/components/schemas/CreateTaskRequest/properties/aspect_ratio"
   ],
+  "example": "GatewayNoAspectRatioRequest",
+  "value": {
+    "model": "kling-v1-6",
+    "image_list": [
+      {
+        "image": "https://example.com/image1.jpg"
+      }
+    ],
+    "prompt": "Animate the character",
+    "duration": "5"
+  },
   "observed": "1:1"
 } as const satisfies GatewayDeparture;
 
@@ -349,7 +377,8 @@ export const FAIL_REASON_VIDEO_URL = {
         }
       }
     }
-  }
+  },
+  "observed": "the video URL once the task has succeeded"
 } as const satisfies GatewayDeparture;
 
 /** `fail-reason-kling-message`. */
@@ -388,7 +417,8 @@ export const FAIL_REASON_KLING_MESSAGE = {
         }
       }
     }
-  }
+  },
+  "observed": "Kling's top-level `message` of the query answer, which is \"SUCCEED\" whenever the query\nitself succeeded: ParseTaskResult sets the reason from resPayload.Message, never from\ndata.task_status_msg, and updateVideoSingleTask copies it into fail_reason on FAILURE."
 } as const satisfies GatewayDeparture;
 
 /** `data-at-not-start`. */
@@ -426,7 +456,8 @@ export const DATA_AT_NOT_START = {
         }
       }
     }
-  }
+  },
+  "observed": "Kling's create answer ({code: 0, message: \"SUCCEED\", request_id, data: {task_id,\ntask_status: \"submitted\", task_info, created_at, updated_at}}): RelayTaskSubmit stores\nthe body DoResponse returns (Kling's raw answer) as task.Data, and TaskModel2Dto\nreturns it."
 } as const satisfies GatewayDeparture;
 
 /** `kling-refusal-code`. */

@@ -60,12 +60,8 @@ describe("the spec's departures", () => {
       for (const c of d.code ?? []) expect(c.commit, d.id).toMatch(/^[0-9a-f]{40}$/);
       if (d.example !== undefined) expect(examples[d.example], d.id).toBeDefined();
     }
-    // Two departures carry no named example in the spec (a request-side default and an alias):
-    // their tests below assert the observed behaviour directly.
-    expect(all.filter((d) => d.example === undefined).map((d) => d.id)).toEqual([
-      "model-name-preferred",
-      "aspect-ratio-default",
-    ]);
+    // Every departure names the example that shows it.
+    expect(all.filter((d) => d.example === undefined).map((d) => d.id)).toEqual([]);
   });
 });
 
@@ -191,6 +187,17 @@ describe("unpriceable-body-panics: 500 new_api_panic where the docs say 400", ()
       expect(r.status).toBe(400);
       expect(r.body.code).toBe("invalid_request");
     }
+    // ValidateTaskDuration reads a string too: one that is no number, or out of range, is refused
+    // before the five images could crash the pricing; a numeric one in range is not its business.
+    for (const [duration, status] of [
+      ["abc", 400],
+      ["601", 400],
+      ["-1", 400],
+      ["7", 500],
+    ] as const) {
+      const r = await call(mock.url, "POST", CREATE, { body: { ...five, duration } });
+      expect(r.status, duration).toBe(status);
+    }
   });
 
   it("a null is skipped by Go's decoder: only a null image_list (as good as missing) panics", async () => {
@@ -201,8 +208,8 @@ describe("unpriceable-body-panics: 500 new_api_panic where the docs say 400", ()
       [{ ...seedBody, image_list: [{ image: null }] }, 400],
       [{ ...seedBody, mode: null }, 400],
       [{ ...seedBody, model_name: null }, 400],
-      // A null model is no panic either (the mock keeps `model` required, as in documented mode).
-      [{ ...seedBody, model: null, model_name: "kling-v1-6" }, 400],
+      // A null model is as good as none: model_name names the model (model-name-preferred).
+      [{ ...seedBody, model: null, model_name: "kling-v1-6" }, 200],
     ];
     for (const [body, status] of nulls) {
       expect((await call(mock.url, "POST", CREATE, { body })).status, JSON.stringify(body)).toBe(
@@ -425,7 +432,12 @@ describe("aspect-ratio-default: a missing aspect_ratio is the gateway's default"
       [await gateway(), observed.observed],
       [await documented(), documentedDefault],
     ] as const) {
-      const id = await submit(mock.url);
+      // The departure's named example: a body without aspect_ratio.
+      const named = example(departure("aspect-ratio-default").example as string);
+      expect(named).not.toHaveProperty("aspect_ratio");
+      const created = (await call(mock.url, "POST", CREATE, { body: named })).body;
+      // The documented create shape nests the id; the gateway's observed one does not.
+      const id = created.data?.task_id ?? created.task_id;
       const given = await submit(mock.url, "test-key", { aspect_ratio: "9:16" });
       const tasks = (await call(mock.url, "GET", "/__mock/tasks")).body.tasks;
       const ratio = (task: string) =>
@@ -468,14 +480,23 @@ describe("create-response-shape: the observed create answer", () => {
 });
 
 describe("departures that hold in both modes", () => {
-  it("model-name-preferred: model_name picks the channel over model", async () => {
+  it("model-name-preferred: model_name picks the channel over model (and stands alone in gateway mode)", async () => {
+    const named = example(departure("model-name-preferred").example as string);
+    expect(named.model_name).toEqual(expect.any(String));
     for (const fidelity of ["gateway", "documented"] as const) {
       const mock = await startVirtual({ fidelity, createShape: "observed" });
+      const accepted = await call(mock.url, "POST", CREATE, { body: named });
+      expect(accepted.status).toBe(200);
+      expect(accepted.body.model).toBe(named.model_name);
       const r = await call(mock.url, "POST", CREATE, {
         body: { ...seedBody, model: "kling-v9", model_name: "kling-v1-6" },
       });
       expect(r.status).toBe(200);
       expect(r.body.model).toBe("kling-v1-6");
+      // Without `model` at all: the gateway's code needs none beside model_name; the docs do.
+      const { model: _model, ...onlyModelName } = named;
+      const alone = await call(mock.url, "POST", CREATE, { body: onlyModelName });
+      expect(alone.status).toBe(fidelity === "gateway" ? 200 : 400);
       const unknown = await call(mock.url, "POST", CREATE, {
         body: { ...seedBody, model_name: "kling-v9" },
       });

@@ -132,6 +132,15 @@ export function gatewayVerdict(d: Diagnostic, body: unknown): "panic" | "refused
   if (path === undefined || path[0] !== "body") return "other";
   let segments = path.slice(1).map(String);
   let keyword = String(d.code);
+  // A ranged field (the duration) is checked by ValidateTaskDuration before pricing in any JSON
+  // type: a string that is not a number, or one outside the range, is refused there with 400.
+  for (const rule of RULES) {
+    const value = valueAt(body, segments);
+    if (!rule.range || typeof value !== "string" || value === "") continue;
+    if (!matches(rule.instancePath, segments)) continue;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < rule.range[0] || n > rule.range[1]) return "refused";
+  }
   if (keyword === "required") {
     const missing = /required property '([^']+)'/.exec(d.message)?.[1];
     if (missing === undefined) return "other";
@@ -170,8 +179,7 @@ export function gatewayVerdict(d: Diagnostic, body: unknown): "panic" | "refused
 /**
  * Whether the gateway would crash pricing this body (`unpriceable-body-panics`): one of the
  * departure's rules is broken, and nothing the gateway checks before pricing (the model, the
- * places with their own `x-gateway-code`, a duration out of range) refuses it first. A missing
- * model with a `model_name` is refused as in documented mode (the mock keeps `model` required).
+ * places with their own `x-gateway-code`, a duration out of range) refuses it first.
  */
 export function isUnpriceable(diagnostics: readonly Diagnostic[], body: unknown): boolean {
   const verdicts = errorsOf(diagnostics).map((d) => gatewayVerdict(d, body));

@@ -4,7 +4,13 @@
  * against the spec, then the simulator's answer, checked against the spec on the way out.
  */
 import type { EngineRequest, Operation, ValidationEngine } from "../engine.js";
-import { errorsOf, missingModelReply, replyForInvalidRequest } from "../errors/diagnostics.js";
+import {
+  type Diagnostic,
+  errorsOf,
+  isMissingModel,
+  missingModelReply,
+  replyForInvalidRequest,
+} from "../errors/diagnostics.js";
 import { errors } from "../errors/envelopes.js";
 import { isUnpriceable, panicReply, unparseableReply } from "../errors/gateway.js";
 import { isJsonType, type JsonReply, type MockReply, type MockRequest } from "../request.js";
@@ -168,7 +174,17 @@ function createReply(
     contentType === undefined
       ? { ...req.headers, "content-type": "application/json" }
       : req.headers;
-  const diagnostics = stage.engine.checkRequest(operation, { ...engineRequest, headers, body });
+  const checked = stage.engine.checkRequest(operation, { ...engineRequest, headers, body });
+  // The gateway's code takes the model from model_name when it is a string (model-name-preferred):
+  // a missing `model` beside one is no fault there, nor a null one (Go's decoder skips a null).
+  const fields = body as Record<string, unknown>;
+  const modelAbsent = (d: Diagnostic) =>
+    isMissingModel(d) ||
+    (fields.model === null && d.code === "type" && d.path?.join("/") === "body/model");
+  const diagnostics =
+    gateway && typeof fields.model_name === "string"
+      ? checked.filter((d) => !modelAbsent(d))
+      : checked;
   // In gateway mode a body the gateway cannot price crashes it (unpriceable-body-panics), before
   // quota, Kling or any scenario.
   if (gateway && isUnpriceable(diagnostics, body)) return panicReply();
