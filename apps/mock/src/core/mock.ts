@@ -20,6 +20,7 @@ import { bearerKey, type MockReply, type MockRequest } from "./request.js";
 import { parseScenario } from "./simulator/scenarios.js";
 import { Simulator } from "./simulator/simulator.js";
 import { timingProfile } from "./simulator/timing.js";
+import { StoreUnavailableError } from "./store/types.js";
 
 /** The two documents' engines: the Kling API's and the control API's. */
 export interface Engines {
@@ -40,8 +41,11 @@ export interface MockCore {
   /** The callback delivery log, oldest first. */
   callbackLog(filter?: { taskId?: string }): DeliveryRecord[];
   /** Forgets every task and delivery and restores the start-up settings (like `POST /__mock/reset`). */
-  reset(): void;
-  /** Cancels callbacks and forgets every task. */
+  reset(): Promise<void>;
+  /**
+   * Cancels callbacks and releases the store: the memory store forgets every task, a shared one
+   * keeps them for the other replicas and the next start.
+   */
   close(): Promise<void>;
 }
 
@@ -116,6 +120,7 @@ export function createMockCore(
     maxTasks: options.maxTasks ?? DEFAULTS.maxTasks,
     callbacks: dispatcher,
     videoUrl,
+    ...(options.store === undefined ? {} : { store: options.store }),
     settings: {
       fidelity,
       // The gateway's code answers the observed shape (departure create-response-shape).
@@ -174,11 +179,20 @@ export function createMockCore(
   // request's path only ever checks the one task it reads.
   const SWEEP_BATCH = 5_000;
   const sweeper = setInterval(() => {
-    simulator.store.sweep(clock.now(), SWEEP_BATCH);
+    try {
+      simulator.store.sweep(clock.now(), SWEEP_BATCH);
+    } catch {
+      // A shared store expires its own keys.
+    }
   }, options.sweepIntervalMs ?? DEFAULTS.sweepIntervalMs);
   (sweeper as { unref?: () => void }).unref?.();
 
   async function route(req: MockRequest, key: string | undefined): Promise<MockReply> {
+    if (forward && !(req.path === "/__mock" || req.path.startsWith(CONTROL_PREFIX))) {
+      return forwardApi(forward, req);
+    }
+    // What other replicas changed (settings, virtual time) before this request is answered.
+    await simulator.sync();
     if (req.path === "/__mock" || req.path.startsWith(CONTROL_PREFIX)) {
       const video = videoTaskId(req.path);
       if (video !== undefined && (req.method === "GET" || req.method === "HEAD")) {
@@ -186,7 +200,7 @@ export function createMockCore(
       }
       return { kind: "json", ...(await answerControl(control, req, key)) };
     }
-    return forward ? forwardApi(forward, req) : answerApi(api, req, key);
+    return answerApi(api, req, key);
   }
 
   async function handle(req: MockRequest): Promise<MockReply> {
@@ -196,8 +210,13 @@ export function createMockCore(
     try {
       reply = await route(req, key);
     } catch (error) {
-      log(`kling-mock: internal error on ${req.method} ${req.path}: ${String(error)}`);
-      reply = { kind: "json", ...errors.internalMock("unexpected error, see the mock's log") };
+      if (error instanceof StoreUnavailableError) {
+        req.discardBody();
+        reply = { kind: "json", ...errors.storeUnavailable(1) };
+      } else {
+        log(`kling-mock: internal error on ${req.method} ${req.path}: ${String(error)}`);
+        reply = { kind: "json", ...errors.internalMock("unexpected error, see the mock's log") };
+      }
     }
     if (logRequests) {
       const who = key === undefined ? "-" : await fingerprint(key);
@@ -216,13 +235,13 @@ export function createMockCore(
     handle,
     callbackLog: (filter) =>
       dispatcher.log(filter?.taskId === undefined ? undefined : { taskId: filter.taskId }),
-    reset() {
-      simulator.reset();
+    async reset() {
+      await simulator.reset();
       dispatcher.reset();
     },
     async close() {
       clearInterval(sweeper);
-      simulator.store.clear();
+      await simulator.store.close();
       await dispatcher.close();
     },
   };

@@ -5,6 +5,7 @@
 import type { Clock } from "./clock.js";
 import type { RecordedExchange } from "./pipeline/forward.js";
 import type { TimingProfile } from "./simulator/timing.js";
+import type { TaskStore } from "./store/types.js";
 
 /** Where a log line goes. API keys never reach it: owners are shown as fingerprints. */
 export type LogSink = (line: string) => void;
@@ -69,6 +70,12 @@ export interface MockOptions {
   taskTtlMs?: number;
   /** At most this many tasks are stored (oldest evicted first). Default 200,000. */
   maxTasks?: number;
+  /**
+   * Where tasks live. Default: this process's memory (the fastest; gone with the process). The
+   * Node server builds a Redis store from `store: "redis://..."` (see `MockServerOptions`), which
+   * replicas share and a restart keeps.
+   */
+  store?: TaskStore;
   /**
    * How often (real ms) expired tasks are swept, a batch at a time, off any request's path.
    * Default 1,000.

@@ -70,7 +70,7 @@ export interface KlingHandlers extends ControlOperations {
   /** The simulator, for tests that want to look inside. */
   readonly simulator: Simulator;
   /** Forgets every task and delivery and restores the start-up settings. */
-  reset(): void;
+  reset(): Promise<void>;
   /** The callback delivery log as records (synchronous; `callbackLog()` is the control API's view). */
   deliveries(filter?: { taskId?: string }): DeliveryRecord[];
   /** Cancels pending callbacks and timers (call in `afterAll`). */

@@ -280,7 +280,7 @@ describe("scenarios", () => {
     expect(r.body.code).toBe(code);
     expect(JSON.parse(r.body.message).code).toBe(kling);
     if (status === 429 || status === 503) expect(r.headers.get("retry-after")).toBe("5");
-    expect(mock.simulator.store.size).toBe(0);
+    expect(await mock.simulator.store.size()).toBe(0);
   });
 
   it("quota on the submit is 403 quota_not_enough", async () => {

@@ -219,14 +219,14 @@ describe("bounded memory", () => {
     await mock.clock.advance(30_000);
     await submit(mock.url); // created at +30 s: still live when the others expire
     await mock.clock.advance(30_000);
-    await expect.poll(() => mock.simulator.store.size).toBe(1);
+    await expect.poll(() => mock.simulator.store.size()).toBe(1);
   });
 
   it("keeps at most maxTasks, evicting the oldest first", async () => {
     const mock = await startVirtual({ maxTasks: 3 });
     const ids = [];
     for (let i = 0; i < 4; i++) ids.push(await submit(mock.url));
-    expect(mock.simulator.store.size).toBe(3);
+    expect(await mock.simulator.store.size()).toBe(3);
     expect((await call(mock.url, "GET", `${CREATE}/${ids[0]}`)).status).toBe(400);
     expect((await call(mock.url, "GET", `${CREATE}/${ids[3]}`)).status).toBe(200);
   });

@@ -20,7 +20,7 @@ const payload = (id: string, fields: Record<string, unknown>) => ({
 describe("callbacks handed to the sink", () => {
   it("sends submitted at once, processing and succeed when the clock reaches them", async () => {
     const r = rig();
-    const id = r.create({ callback_url: HOOK, external_task_id: "cb-1" });
+    const id = await r.create({ callback_url: HOOK, external_task_id: "cb-1" });
     const info = { task_info: { external_task_id: "cb-1" } };
     expect(r.sent).toEqual([{ owner: "k", taskId: id, url: HOOK, payload: payload(id, info) }]);
     expect(r.clock.pending()).toBe(2);
@@ -57,7 +57,7 @@ describe("callbacks handed to the sink", () => {
 
   it("sends nothing and sets no timer for a task without a callback_url", async () => {
     const r = rig();
-    r.create();
+    await r.create();
     expect(r.clock.pending()).toBe(0);
     await r.clock.advance(10_000);
     expect(r.sent).toEqual([]);
@@ -65,7 +65,7 @@ describe("callbacks handed to the sink", () => {
 
   it("a failed task's last callback carries Kling's reason and no video", async () => {
     const r = rig();
-    const id = r.create({ callback_url: HOOK }, { fail: true });
+    const id = await r.create({ callback_url: HOOK }, { fail: true });
     await r.clock.advance(3_500);
     expect(r.sent.map((s) => s.payload)).toEqual([
       payload(id, {}),
@@ -78,9 +78,9 @@ describe("callbacks handed to the sink", () => {
     ]);
   });
 
-  it("sends every status a task passed at once, each as it was at that status", () => {
+  it("sends every status a task passed at once, each as it was at that status", async () => {
     const ok = rig({ timing: fixedTiming(0, 0, 0).timing });
-    const a = ok.create({ callback_url: HOOK });
+    const a = await ok.create({ callback_url: HOOK });
     expect(ok.sent.map((s) => s.payload)).toEqual([
       payload(a, {}),
       payload(a, { task_status: "processing" }),
@@ -94,7 +94,7 @@ describe("callbacks handed to the sink", () => {
     expect(ok.clock.pending()).toBe(0);
 
     const bad = rig({ timing: fixedTiming(0, 0, 0).timing });
-    const b = bad.create({ callback_url: HOOK }, { fail: true });
+    const b = await bad.create({ callback_url: HOOK }, { fail: true });
     expect(bad.sent.map((s) => s.payload)).toEqual([
       payload(b, {}),
       payload(b, { task_status: "processing" }),
@@ -102,9 +102,9 @@ describe("callbacks handed to the sink", () => {
     ]);
   });
 
-  it("sets a timer only for changes still ahead and at a finite time", () => {
+  it("sets a timer only for changes still ahead and at a finite time", async () => {
     const startsAtOnce = rig({ timing: fixedTiming(0, 0, 3_500).timing });
-    startsAtOnce.create({ callback_url: HOOK });
+    await startsAtOnce.create({ callback_url: HOOK });
     expect(startsAtOnce.sent.map((s) => s.payload.task_status)).toEqual([
       "submitted",
       "processing",
@@ -112,15 +112,15 @@ describe("callbacks handed to the sink", () => {
     expect(startsAtOnce.clock.pending()).toBe(1);
 
     const never = rig({ timing: fixedTiming(0, 1_000, Number.POSITIVE_INFINITY).timing });
-    never.create({ callback_url: HOOK });
+    await never.create({ callback_url: HOOK });
     expect(never.clock.pending()).toBe(1);
   });
 
   it("a forced finish sends the skipped statuses at the time of the force and cancels the timers", async () => {
     const r = rig();
-    const id = r.create({ callback_url: HOOK });
+    const id = await r.create({ callback_url: HOOK });
     await r.clock.advance(100);
-    r.sim.force(id, "succeed");
+    await r.sim.force(id, "succeed");
     expect(r.clock.pending()).toBe(0);
     expect(r.sent.map((s) => [s.payload.task_status, s.payload.updated_at])).toEqual([
       ["submitted", T0],
@@ -133,15 +133,15 @@ describe("callbacks handed to the sink", () => {
 
   it("never sends a status twice when a task is held back and then finished", async () => {
     const r = rig();
-    const id = r.create({ callback_url: HOOK });
+    const id = await r.create({ callback_url: HOOK });
     await r.clock.advance(1_000); // processing sent; the finish timer remains
     expect(r.clock.pending()).toBe(1);
     await r.clock.advance(500);
-    r.sim.force(id, "submitted");
+    await r.sim.force(id, "submitted");
     expect(r.clock.pending()).toBe(0);
     expect(r.sent).toHaveLength(2);
     await r.clock.advance(500);
-    r.sim.force(id, "succeed");
+    await r.sim.force(id, "succeed");
     expect(r.sent.map((s) => [s.payload.task_status, s.payload.updated_at])).toEqual([
       ["submitted", T0],
       ["processing", T0 + 1_000],
@@ -149,14 +149,14 @@ describe("callbacks handed to the sink", () => {
     ]);
   });
 
-  it("cancels the timers of an evicted task, and of every task on reset", () => {
+  it("cancels the timers of an evicted task, and of every task on reset", async () => {
     const r = rig({ maxTasks: 1 });
-    r.create({ callback_url: HOOK });
+    await r.create({ callback_url: HOOK });
     expect(r.clock.pending()).toBe(2);
-    r.create({ callback_url: HOOK });
-    expect(r.sim.store.size).toBe(1);
+    await r.create({ callback_url: HOOK });
+    expect(await r.sim.store.size()).toBe(1);
     expect(r.clock.pending()).toBe(2);
-    r.sim.reset();
+    await r.sim.reset();
     expect(r.clock.pending()).toBe(0);
   });
 });

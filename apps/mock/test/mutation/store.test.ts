@@ -1,8 +1,8 @@
 // The task store through its public methods: tenancy, expiry at exactly the TTL, the count cap,
 // the per-key external ids and concurrency slots, the listing order and the eviction hook.
 import { describe, expect, it } from "vitest";
-import { TaskStore } from "../../src/core/simulator/store.js";
 import type { Task } from "../../src/core/simulator/task.js";
+import { MemoryStore } from "../../src/core/store/memory.js";
 
 function task(
   id: string,
@@ -32,35 +32,35 @@ function task(
 
 function store(ttlMs = 1_000, maxTasks = 100) {
   const evicted: string[] = [];
-  const s = new TaskStore({ ttlMs, maxTasks }, (t) => evicted.push(t.id));
+  const s = new MemoryStore({ ttlMs, maxTasks }, (t) => evicted.push(t.id));
   return { s, evicted };
 }
 
-describe("TaskStore", () => {
-  it("finds a task by id for anyone, and by owner only for its owner", () => {
+describe("MemoryStore", () => {
+  it("finds a task by id for anyone, and by owner only for its owner", async () => {
     const { s } = store();
     s.add(task("a", "alice", 0));
-    expect(s.size).toBe(1);
-    expect(s.any("a", 0)?.id).toBe("a");
-    expect(s.get("alice", "a", 0)?.id).toBe("a");
-    expect(s.get("bob", "a", 0)).toBeUndefined();
-    expect(s.get("alice", "b", 0)).toBeUndefined();
-    expect(s.any("b", 0)).toBeUndefined();
+    expect(await s.size()).toBe(1);
+    expect((await s.any("a", 0))?.id).toBe("a");
+    expect((await s.get("alice", "a", 0))?.id).toBe("a");
+    expect(await s.get("bob", "a", 0)).toBeUndefined();
+    expect(await s.get("alice", "b", 0)).toBeUndefined();
+    expect(await s.any("b", 0)).toBeUndefined();
   });
 
-  it("forgets a task at exactly its TTL, on read, and says so to the eviction hook", () => {
+  it("forgets a task at exactly its TTL, on read, and says so to the eviction hook", async () => {
     const { s, evicted } = store(1_000);
     s.add(task("a", "alice", 0));
-    expect(s.any("a", 999)?.id).toBe("a");
-    expect(s.get("alice", "a", 999)?.id).toBe("a");
+    expect((await s.any("a", 999))?.id).toBe("a");
+    expect((await s.get("alice", "a", 999))?.id).toBe("a");
     expect(evicted).toEqual([]);
-    expect(s.any("a", 1_000)).toBeUndefined();
-    expect(s.size).toBe(0);
+    expect(await s.any("a", 1_000)).toBeUndefined();
+    expect(await s.size()).toBe(0);
     expect(evicted).toEqual(["a"]);
-    expect(s.get("alice", "a", 0)).toBeUndefined();
+    expect(await s.get("alice", "a", 0)).toBeUndefined();
   });
 
-  it("sweeps expired tasks oldest first, stops at the first live one, and respects max", () => {
+  it("sweeps expired tasks oldest first, stops at the first live one, and respects max", async () => {
     const { s, evicted } = store(1_000);
     s.add(task("a", "alice", 0));
     s.add(task("b", "bob", 10));
@@ -74,44 +74,44 @@ describe("TaskStore", () => {
     expect(s.sweep(100_000, 0)).toBe(0);
     expect(s.sweep(5_999)).toBe(1);
     expect(evicted).toEqual(["a", "b", "c"]);
-    expect(s.size).toBe(1);
+    expect(await s.size()).toBe(1);
     expect(s.sweep(6_000)).toBe(1);
-    expect(s.size).toBe(0);
+    expect(await s.size()).toBe(0);
     expect(s.sweep(1e12)).toBe(0);
   });
 
-  it("keeps at most maxTasks, evicting the oldest first", () => {
+  it("keeps at most maxTasks, evicting the oldest first", async () => {
     const { s, evicted } = store(1_000_000, 2);
     s.add(task("a", "alice", 0));
     s.add(task("b", "alice", 1));
-    expect(s.size).toBe(2);
+    expect(await s.size()).toBe(2);
     expect(evicted).toEqual([]);
     s.add(task("c", "bob", 2));
-    expect(s.size).toBe(2);
+    expect(await s.size()).toBe(2);
     expect(evicted).toEqual(["a"]);
-    expect(s.any("a", 3)).toBeUndefined();
-    expect(s.any("b", 3)?.id).toBe("b");
+    expect(await s.any("a", 3)).toBeUndefined();
+    expect((await s.any("b", 3))?.id).toBe("b");
     s.setLimits({ ttlMs: 1_000_000, maxTasks: 1 });
     s.add(task("d", "bob", 3));
     expect(evicted).toEqual(["a", "b", "c"]);
-    expect(s.list(undefined, 10).map((t) => t.id)).toEqual(["d"]);
+    expect((await s.list(undefined, 10)).map((t) => t.id)).toEqual(["d"]);
   });
 
-  it("with maxTasks 0 keeps nothing", () => {
+  it("with maxTasks 0 keeps nothing", async () => {
     const { s, evicted } = store(1_000, 0);
     s.add(task("a", "alice", 0));
-    expect(s.size).toBe(0);
+    expect(await s.size()).toBe(0);
     expect(evicted).toEqual(["a"]);
   });
 
-  it("applies a new TTL from setLimits at the next read", () => {
+  it("applies a new TTL from setLimits at the next read", async () => {
     const { s } = store(1_000_000);
     s.add(task("a", "alice", 0));
     s.setLimits({ ttlMs: 10, maxTasks: 100 });
-    expect(s.any("a", 10)).toBeUndefined();
+    expect(await s.any("a", 10)).toBeUndefined();
   });
 
-  it("knows a key's external ids while their tasks are stored, per key", () => {
+  it("knows a key's external ids while their tasks are stored, per key", async () => {
     const { s } = store(1_000);
     expect(s.hasExternalId("nobody", "x", 0)).toBe(false);
     s.add(task("a", "alice", 0, { externalTaskId: "x" }));
@@ -124,10 +124,10 @@ describe("TaskStore", () => {
     expect(s.hasExternalId("alice", "x", 1_000)).toBe(false);
     expect(s.hasExternalId("alice", "y", 1_000)).toBe(true);
     expect(s.sweep(1_000)).toBe(0);
-    expect(s.size).toBe(2);
+    expect(await s.size()).toBe(2);
   });
 
-  it("counts a key's unfinished tasks, a task being done at exactly its finish", () => {
+  it("counts a key's unfinished tasks, a task being done at exactly its finish", async () => {
     const { s } = store(1_000_000);
     expect(s.inFlight("alice", 0)).toBe(0);
     s.add(task("a", "alice", 0, { finishAt: 100 }));
@@ -140,12 +140,12 @@ describe("TaskStore", () => {
     expect(s.inFlight("bob", 199)).toBe(1);
   });
 
-  it("does not count an evicted task, and counts a touched task again", () => {
+  it("does not count an evicted task, and counts a touched task again", async () => {
     const { s } = store(1_000, 100);
     const a = task("a", "alice", 0, { finishAt: 100 });
     s.add(a);
     s.add(task("b", "alice", 500, { finishAt: 5_000 }));
-    expect(s.any("a", 1_000)).toBeUndefined(); // expired and dropped
+    expect(await s.any("a", 1_000)).toBeUndefined(); // expired and dropped
     expect(s.inFlight("alice", 50)).toBe(1);
 
     const c = task("c", "alice", 600, { finishAt: 700 });
@@ -153,31 +153,31 @@ describe("TaskStore", () => {
     expect(s.inFlight("alice", 800)).toBe(1);
     c.finishAt = 900;
     expect(s.inFlight("alice", 800)).toBe(1); // pruned at 800: not seen again until touched
-    s.touch(c);
+    await s.save(c);
     expect(s.inFlight("alice", 800)).toBe(2);
     // Touching a task whose key has nothing stored is harmless.
-    expect(() => s.touch(task("z", "zed", 0))).not.toThrow();
+    await expect(s.save(task("z", "zed", 0))).resolves.toBeUndefined();
     expect(s.inFlight("zed", 0)).toBe(0);
   });
 
-  it("lists a key's tasks, or everyone's, newest first, up to the limit", () => {
+  it("lists a key's tasks, or everyone's, newest first, up to the limit", async () => {
     const { s } = store(1_000_000);
     s.add(task("a", "alice", 0));
     s.add(task("b", "bob", 1));
     s.add(task("c", "alice", 2));
     s.add(task("d", "alice", 3));
     const ids = (list: Task[]) => list.map((t) => t.id);
-    expect(ids(s.list(undefined, 10))).toEqual(["d", "c", "b", "a"]);
-    expect(ids(s.list(undefined, 4))).toEqual(["d", "c", "b", "a"]);
-    expect(ids(s.list(undefined, 2))).toEqual(["d", "c"]);
-    expect(ids(s.list("alice", 10))).toEqual(["d", "c", "a"]);
-    expect(ids(s.list("alice", 2))).toEqual(["d", "c"]);
-    expect(ids(s.list("bob", 10))).toEqual(["b"]);
-    expect(ids(s.list("carol", 10))).toEqual([]);
-    expect(ids(s.list(undefined, 0))).toEqual([]);
+    expect(ids(await s.list(undefined, 10))).toEqual(["d", "c", "b", "a"]);
+    expect(ids(await s.list(undefined, 4))).toEqual(["d", "c", "b", "a"]);
+    expect(ids(await s.list(undefined, 2))).toEqual(["d", "c"]);
+    expect(ids(await s.list("alice", 10))).toEqual(["d", "c", "a"]);
+    expect(ids(await s.list("alice", 2))).toEqual(["d", "c"]);
+    expect(ids(await s.list("bob", 10))).toEqual(["b"]);
+    expect(ids(await s.list("carol", 10))).toEqual([]);
+    expect(ids(await s.list(undefined, 0))).toEqual([]);
   });
 
-  it("keeps a key's other tasks findable when one of them goes", () => {
+  it("keeps a key's other tasks findable when one of them goes", async () => {
     const { s } = store(1_000, 100);
     s.add(task("a", "alice", 0, { externalTaskId: "x" }));
     s.add(task("b", "alice", 900, { externalTaskId: "y", finishAt: 5_000 }));
@@ -192,24 +192,24 @@ describe("TaskStore", () => {
     expect(s.inFlight("alice", 2_000)).toBe(1);
   });
 
-  it("clear forgets everything and tells the eviction hook about each task", () => {
+  it("clear forgets everything and tells the eviction hook about each task", async () => {
     const { s, evicted } = store();
     s.add(task("a", "alice", 0, { externalTaskId: "x" }));
     s.add(task("b", "bob", 0));
-    s.clear();
+    await s.clear();
     expect(evicted).toEqual(["a", "b"]);
-    expect(s.size).toBe(0);
+    expect(await s.size()).toBe(0);
     expect(s.hasExternalId("alice", "x", 0)).toBe(false);
     expect(s.inFlight("alice", 0)).toBe(0);
-    expect(s.list(undefined, 10)).toEqual([]);
+    expect(await s.list(undefined, 10)).toEqual([]);
   });
 
-  it("has a default eviction hook that does nothing", () => {
-    const s = new TaskStore({ ttlMs: 10, maxTasks: 1 });
+  it("has a default eviction hook that does nothing", async () => {
+    const s = new MemoryStore({ ttlMs: 10, maxTasks: 1 });
     s.add(task("a", "alice", 0));
     s.add(task("b", "alice", 0));
-    expect(s.size).toBe(1);
-    s.clear();
-    expect(s.size).toBe(0);
+    expect(await s.size()).toBe(1);
+    await s.clear();
+    expect(await s.size()).toBe(0);
   });
 });

@@ -53,9 +53,9 @@ export interface Rig {
   sent: Sent[];
   /** URLs the simulator asked the sink about. */
   checked: string[];
-  create(body?: Partial<CreateBody>, scenario?: Scenario, owner?: string): string;
+  create(body?: Partial<CreateBody>, scenario?: Scenario, owner?: string): Promise<string>;
   // biome-ignore lint/suspicious/noExplicitAny: query bodies are compared with literals
-  query(id: string, owner?: string): any;
+  query(id: string, owner?: string): Promise<any>;
 }
 
 /** A simulator on a virtual clock at {@link T0}; the sink refuses URLs containing "refuse". */
@@ -95,14 +95,14 @@ export function rig(
     clock,
     sent,
     checked,
-    create(body = {}, scenario = {}, owner = "k") {
-      const reply = sim.create(owner, { ...BODY, ...body } as CreateBody, scenario);
+    async create(body = {}, scenario = {}, owner = "k") {
+      const reply = await sim.create(owner, { ...BODY, ...body } as CreateBody, scenario);
       if (reply.status !== 200) throw new Error(`create: ${reply.status} ${JSON.stringify(reply)}`);
       const b = reply.body as { data?: { task_id: string }; task_id?: string };
       return (b.data?.task_id ?? b.task_id) as string;
     },
-    query(id, owner = "k") {
-      const reply = sim.query(owner, id, {});
+    async query(id, owner = "k") {
+      const reply = await sim.query(owner, id, {});
       if (reply.status !== 200) throw new Error(`query: ${reply.status} ${JSON.stringify(reply)}`);
       return reply.body;
     },

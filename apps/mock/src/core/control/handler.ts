@@ -215,13 +215,13 @@ async function answer(
           status: "ok",
           clock: isVirtual(clock) ? "virtual" : "system",
           now,
-          tasks: simulator.store.size,
+          tasks: await simulator.store.size(),
           uptime_ms: Math.max(0, Math.round(performance.now() - ctx.startedAt)),
         } satisfies Schemas["Health"],
       };
     case "listTasks": {
       const limit = Number(req.query.limit ?? 100);
-      const tasks = simulator.store.list(req.key, Number.isFinite(limit) ? limit : 100);
+      const tasks = await simulator.store.list(req.key, Number.isFinite(limit) ? limit : 100);
       return {
         status: 200,
         body: {
@@ -232,7 +232,7 @@ async function answer(
     case "forceTaskState": {
       const taskId = decodeURIComponent(req.path.split("/")[3] ?? "");
       const body = req.body as Schemas["ForceState"];
-      const result = simulator.force(taskId, body.status, body.reason);
+      const result = await simulator.force(taskId, body.status, body.reason);
       if (result === "not_found") return controlError(404, "task_not_exist", `no task ${taskId}`);
       if (result === "terminal")
         return controlError(409, "task_finished", `task ${taskId} has already finished`);
@@ -250,7 +250,7 @@ async function answer(
         );
       }
       const body = req.body as Schemas["Advance"];
-      await clock.advance(body.ms);
+      await simulator.advance(body.ms);
       return {
         status: 200,
         body: { now: clock.now(), pending_timers: clock.pending() } satisfies Schemas["ClockState"],
@@ -278,7 +278,7 @@ async function answer(
       if (body.failure_rate !== undefined) patch.failureRate = body.failure_rate;
       if (body.seed !== undefined) patch.seed = body.seed;
       if (body.concurrency_limit !== undefined) patch.concurrencyLimit = body.concurrency_limit;
-      simulator.configure(patch);
+      await simulator.configure(patch);
       return { status: 200, body: config(ctx) };
     }
     case "listCallbacks": {
@@ -316,7 +316,7 @@ async function answer(
         } satisfies Schemas["ProxyViolations"],
       };
     case "reset":
-      simulator.reset();
+      await simulator.reset();
       ctx.callbacks.reset();
       return { status: 200, body: { ok: true } satisfies Schemas["Ok"] };
     default:

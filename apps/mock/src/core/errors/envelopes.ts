@@ -103,6 +103,16 @@ export const errors = {
       "Server temporarily unavailable, usually due to maintenance",
       retryAfter,
     ),
+  /** The mock's shared task store (Redis) cannot be reached: nothing is lost, try again soon. */
+  storeUnavailable: (retryAfter: number) => ({
+    ...gatewayError(
+      503,
+      "the mock's task store is unreachable; no task was changed, retry shortly",
+      "store_unavailable",
+      "mock_error",
+    ),
+    headers: { "retry-after": String(retryAfter) },
+  }),
   /** A response the mock produced that breaks the spec: a bug in the mock, said loudly. */
   contractViolation: (summary: string) =>
     gatewayError(

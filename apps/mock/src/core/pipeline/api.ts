@@ -95,13 +95,13 @@ export async function answerApi(
 
   let reply: JsonReply;
   if (operation.iid === "createMultiImageVideoTask") {
-    reply = createReply(stage, req, operation, engineRequest, body.text, key, scenario);
+    reply = await createReply(stage, req, operation, engineRequest, body.text, key, scenario);
   } else {
     const invalid = replyForInvalidRequest(
       engine.checkRequest(operation, engineRequest),
       operation.iid ?? "",
     );
-    reply = invalid ?? simulator.query(key, taskIdOf(req.path), scenario);
+    reply = invalid ?? (await simulator.query(key, taskIdOf(req.path), scenario));
   }
   if (stage.replyHook) reply = { ...reply, ...stage.replyHook(reply) };
   return {
@@ -131,7 +131,7 @@ function taskIdOf(path: string): string {
   }
 }
 
-function createReply(
+async function createReply(
   stage: ApiStage,
   req: MockRequest,
   operation: Operation,
@@ -139,7 +139,7 @@ function createReply(
   text: string,
   key: string,
   scenario: Scenario,
-): JsonReply {
+): Promise<JsonReply> {
   const gateway = stage.simulator.settings.fidelity === "gateway";
   // 3. The body: JSON, and nothing else. In gateway mode a body that is not a JSON object gets
   // Distribute's answer (departure unparseable-body).

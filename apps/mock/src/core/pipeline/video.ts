@@ -8,7 +8,7 @@
 import type { Clock } from "../clock.js";
 import { controlError } from "../control/handler.js";
 import type { MockReply, MockRequest } from "../request.js";
-import type { TaskStore } from "../simulator/store.js";
+import type { TaskStore } from "../store/types.js";
 
 const VIDEO_PATH = /^\/__mock\/videos\/([A-Za-z0-9_-]{1,128})\.mp4$/;
 
@@ -26,7 +26,7 @@ export async function answerVideo(
 ): Promise<MockReply> {
   req.discardBody();
   const now = clock.now();
-  const task = store.any(taskId, now);
+  const task = await store.any(taskId, now);
   if (task === undefined || task.outcome !== "succeed" || now < task.finishAt) {
     return {
       kind: "json",

@@ -8,19 +8,20 @@ import type {
   DocumentedCreateTaskResponse,
   ObservedCreateTaskResponse,
 } from "../api-types.js";
-import type { Clock } from "../clock.js";
+import { type Clock, isVirtual } from "../clock.js";
 import { errors, type JsonReply } from "../errors/envelopes.js";
 import {
-  type Fidelity,
   GATEWAY_ASPECT_RATIO,
   klingRefusalReply,
   OBSERVED_CREATE_STATUS,
   rateLimitReply,
 } from "../errors/gateway.js";
 import { randomId } from "../ids.js";
+import { MemoryStore } from "../store/memory.js";
+import type { TaskStore } from "../store/types.js";
 import { type Random, seededRandom } from "./random.js";
 import type { Scenario } from "./scenarios.js";
-import { TaskStore } from "./store.js";
+import type { SimulatorSettings } from "./settings.js";
 import {
   type KlingStatus,
   klingCreateAnswer,
@@ -37,28 +38,6 @@ export interface CallbackSink {
   enqueue(owner: string, taskId: string, url: string, payload: unknown): void;
 }
 
-/** Settings that the control API may change at run time. */
-export interface SimulatorSettings {
-  /**
-   * `"gateway"` answers as the gateway's code does (the spec's `x-gateway-departure`s); absent or
-   * `"documented"`, as its docs say.
-   */
-  fidelity?: Fidelity;
-  createShape: "documented" | "observed";
-  /** Scenario applied to every request (a request's header wins field by field). */
-  scenario: Scenario;
-  /** `scenario` as it was written (`fail,slow:200`), for the control API to show back. */
-  scenarioText: string;
-  /** Probability in [0, 1] that an accepted task ends `failed`. */
-  failureRate: number;
-  /** Seed of the PRNG that draws failures. */
-  seed: number;
-  /** Unfinished tasks allowed per key; 0 = no limit. */
-  concurrencyLimit: number;
-  /** Seconds in `Retry-After` of 429/503 answers. */
-  retryAfterSeconds: number;
-}
-
 /** What the simulator is built from. */
 export interface SimulatorOptions {
   clock: Clock;
@@ -70,10 +49,16 @@ export interface SimulatorOptions {
   callbacks: CallbackSink;
   /** The URL of a task's video (served by the mock itself). */
   videoUrl(taskId: string): string;
+  /**
+   * Where tasks live (default: a new in-memory store). A shared store (Redis) also carries the
+   * settings and the virtual time, read by {@link Simulator.sync} before each request.
+   */
+  store?: TaskStore;
 }
 
 /** A validated submit body (the engine already checked it against the spec). */
 export type { CreateBody } from "../api-types.js";
+export type { SimulatorSettings } from "./settings.js";
 
 const FAIL_REASON = "Video generation failed due to an internal error, please try again";
 
@@ -86,26 +71,60 @@ export class Simulator {
   constructor(private readonly options: SimulatorOptions) {
     this.settings = { ...options.settings };
     this.#random = seededRandom(this.settings.seed);
-    this.store = new TaskStore({ ttlMs: options.ttlMs, maxTasks: options.maxTasks }, (task) =>
-      this.#cancelTimers(task),
-    );
+    const limits = { ttlMs: options.ttlMs, maxTasks: options.maxTasks };
+    if (options.store) {
+      this.store = options.store;
+      this.store.setLimits(limits);
+    } else {
+      this.store = new MemoryStore(limits, (task) => this.#cancelTimers(task));
+    }
+  }
+
+  /**
+   * Takes the state other replicas may have changed: the settings and the virtual time (a shared
+   * store's; the memory store's are this process's own). Run before each request.
+   */
+  async sync(): Promise<void> {
+    const { settings, virtualNow } = await this.store.shared();
+    if (settings !== undefined && settings !== this.settings) this.#apply(settings);
+    const { clock } = this.options;
+    if (virtualNow !== undefined && isVirtual(clock) && virtualNow > clock.now()) {
+      await clock.advance(virtualNow - clock.now());
+    }
+  }
+
+  /** Moves the virtual clock for every replica; returns the new time. */
+  async advance(ms: number): Promise<number> {
+    const { clock } = this.options;
+    if (!isVirtual(clock)) throw new TypeError("the clock is not virtual");
+    const target = await this.store.advanceTime(ms, clock.now());
+    if (target > clock.now()) await clock.advance(target - clock.now());
+    return clock.now();
+  }
+
+  #apply(settings: SimulatorSettings): void {
+    const reseed =
+      settings.seed !== this.settings.seed || settings.failureRate !== this.settings.failureRate;
+    this.settings = settings;
+    if (reseed) this.#random = seededRandom(settings.seed);
   }
 
   get #now(): number {
     return this.options.clock.now();
   }
 
-  /** Applies new settings; a new seed restarts the failure draws. */
-  configure(patch: Partial<SimulatorSettings>): SimulatorSettings {
+  /** Applies new settings, for every replica; a new seed or rate restarts the failure draws. */
+  async configure(patch: Partial<SimulatorSettings>): Promise<SimulatorSettings> {
     const reseed = patch.seed !== undefined && patch.seed !== this.settings.seed;
     this.settings = { ...this.settings, ...patch };
     if (reseed || patch.failureRate !== undefined) this.#random = seededRandom(this.settings.seed);
+    await this.store.saveSettings(this.settings);
     return this.settings;
   }
 
   /** Forgets every task and restores the settings the server started with. */
-  reset(): void {
-    this.store.clear();
+  async reset(): Promise<void> {
+    await this.store.clear();
     this.settings = { ...this.options.settings };
     this.#random = seededRandom(this.settings.seed);
   }
@@ -140,7 +159,7 @@ export class Simulator {
   }
 
   /** `POST /kling/v1/videos/multi-image2video` for a body that passed validation. */
-  create(owner: string, body: CreateBody, scenario: Scenario): JsonReply {
+  async create(owner: string, body: CreateBody, scenario: Scenario): Promise<JsonReply> {
     const now = this.#now;
     const early = this.scenarioError(scenario);
     if (early) return early;
@@ -149,17 +168,26 @@ export class Simulator {
       const refused = this.options.callbacks.check(body.callback_url);
       if (refused !== undefined) return errors.invalidRequest(refused);
     }
-    if (
-      body.external_task_id !== undefined &&
-      this.store.hasExternalId(owner, body.external_task_id, now)
-    ) {
-      return this.#klingRefusal(errors.duplicateExternalTaskId());
-    }
-    const limit = this.settings.concurrencyLimit;
-    if (limit > 0 && this.store.inFlight(owner, now) >= limit) {
+    const stored = await this.store.insert(
+      {
+        owner,
+        externalTaskId: body.external_task_id,
+        concurrencyLimit: this.settings.concurrencyLimit,
+        now,
+      },
+      () => this.#newTask(owner, body, scenario, now),
+    );
+    if (stored === "duplicate") return this.#klingRefusal(errors.duplicateExternalTaskId());
+    if (stored === "busy") {
       return this.#gateway ? rateLimitReply() : errors.concurrency(this.settings.retryAfterSeconds);
     }
+    await this.#emitDue(stored);
+    this.#schedule(stored);
+    return { status: 200, body: this.#createBody(stored) };
+  }
 
+  /** The task a submit creates (it draws from the failure PRNG). */
+  #newTask(owner: string, body: CreateBody, scenario: Scenario, now: number): Task {
     const model = Simulator.modelOf(body) ?? "kling-v1-6";
     const mode = body.mode ?? "std";
     const durationSeconds = Number(body.duration ?? "5");
@@ -188,10 +216,7 @@ export class Simulator {
       emitted: 0,
       timers: undefined,
     };
-    this.store.add(task);
-    this.#emitDue(task);
-    this.#schedule(task);
-    return { status: 200, body: this.#createBody(task) };
+    return task;
   }
 
   #createBody(task: Task): DocumentedCreateTaskResponse | ObservedCreateTaskResponse {
@@ -219,11 +244,11 @@ export class Simulator {
   }
 
   /** `GET /kling/v1/videos/multi-image2video/{task_id}`. */
-  query(owner: string, taskId: string, scenario: Scenario): JsonReply {
+  async query(owner: string, taskId: string, scenario: Scenario): Promise<JsonReply> {
     const early = this.scenarioError(scenario);
     if (early) return early;
     const now = this.#now;
-    const task = this.store.get(owner, taskId, now);
+    const task = await this.store.get(owner, taskId, now);
     if (task === undefined) return errors.taskNotExist();
     return {
       status: 200,
@@ -235,9 +260,13 @@ export class Simulator {
    * Moves a task to a status now (control API). A non-terminal status is held until forced again;
    * a terminal one is final. Callbacks for every skipped status are sent in order.
    */
-  force(taskId: string, status: KlingStatus, reason?: string): Task | "not_found" | "terminal" {
+  async force(
+    taskId: string,
+    status: KlingStatus,
+    reason?: string,
+  ): Promise<Task | "not_found" | "terminal"> {
     const now = this.#now;
-    const task = this.store.any(taskId, now);
+    const task = await this.store.any(taskId, now);
     if (task === undefined) return "not_found";
     const current = klingStatus(task, now);
     if (current === "succeed" || current === "failed") return "terminal";
@@ -255,8 +284,8 @@ export class Simulator {
       task.outcome = status;
       task.failReason = status === "failed" ? (reason ?? FAIL_REASON) : "";
     }
-    this.store.touch(task);
-    this.#emitDue(task);
+    await this.store.save(task);
+    await this.#emitDue(task);
     return task;
   }
 
@@ -275,11 +304,17 @@ export class Simulator {
     return stages.filter(([, at]) => at <= now);
   }
 
-  /** Sends the callbacks for status changes that happened and were not sent yet. */
-  #emitDue(task: Task): void {
+  /**
+   * Sends the callbacks for status changes that happened and were not sent yet. The store's claim
+   * makes each change go out once, whichever replica notices it first.
+   */
+  async #emitDue(task: Task): Promise<void> {
     if (task.callbackUrl === undefined) return;
     const reached = this.#reached(task, this.#now);
-    for (let i = task.emitted; i < reached.length; i++) {
+    const from = task.emitted;
+    if (reached.length <= from) return;
+    if (!(await this.store.claimEmitted(task, from, reached.length))) return;
+    for (let i = from; i < reached.length; i++) {
       const [status, at] = reached[i] as [KlingStatus, number];
       const terminal = status === "succeed" || status === "failed";
       const base = klingTask(task, at, this.options.videoUrl(task.id));
@@ -292,7 +327,6 @@ export class Simulator {
       };
       this.options.callbacks.enqueue(task.owner, task.id, task.callbackUrl, payload);
     }
-    task.emitted = Math.max(task.emitted, reached.length);
   }
 
   /** Timers only for tasks with a callback: something must happen at a time. */
@@ -303,10 +337,24 @@ export class Simulator {
       if (at > now && Number.isFinite(at)) {
         const handle = this.options.clock.setTimeout(() => {
           task.timers = task.timers?.filter((t) => t !== handle);
-          this.#emitDue(task);
+          void this.#emitLater(task);
         }, at - now);
         task.timers = [...(task.timers ?? []), handle];
       }
+    }
+  }
+
+  /**
+   * A timer's emission. A shared store's copy may have moved on (another replica forced it), so
+   * it is read again; a failure (the store is down) is the next request's to see, not a crash.
+   */
+  async #emitLater(task: Task): Promise<void> {
+    try {
+      const current =
+        this.store.kind === "memory" ? task : await this.store.any(task.id, this.#now);
+      if (current !== undefined) await this.#emitDue(current);
+    } catch {
+      // The store is unreachable: the change goes out with the next forced state or not at all.
     }
   }
 

@@ -1,17 +1,13 @@
 /**
- * Task storage with bounded memory. Tasks live in one Map in creation order, so expiry (TTL) and
- * the count cap both evict from the front in O(1) per task. Per-key indexes serve the
- * `external_task_id` uniqueness rule and the concurrency limit without scanning every task.
+ * The in-memory task store (the default), with bounded memory. Tasks live in one Map in creation
+ * order, so expiry (TTL) and the count cap both evict from the front in O(1) per task. Per-key
+ * indexes serve the `external_task_id` uniqueness rule and the concurrency limit without scanning
+ * every task. It answers at once: its promises are already settled, and nothing awaits between a
+ * check and the insert it guards, so it is atomic within the one process it serves.
  */
-import type { Task } from "./task.js";
-
-/** Limits of the store. */
-export interface StoreLimits {
-  /** Tasks older than this (ms on the clock) are forgotten. */
-  ttlMs: number;
-  /** At most this many tasks are kept; the oldest go first. */
-  maxTasks: number;
-}
+import type { SimulatorSettings } from "../simulator/settings.js";
+import type { Task } from "../simulator/task.js";
+import type { InsertRefusal, InsertRules, SharedState, StoreLimits, TaskStore } from "./types.js";
 
 /** Per-key bookkeeping. */
 interface Tenant {
@@ -21,10 +17,13 @@ interface Tenant {
   count: number;
 }
 
-/** Holds every tenant's tasks. */
-export class TaskStore {
+/** Holds every tenant's tasks in this process. */
+export class MemoryStore implements TaskStore {
+  readonly kind = "memory";
   readonly #tasks = new Map<string, Task>();
   readonly #tenants = new Map<string, Tenant>();
+  #settings: SimulatorSettings | undefined;
+  #virtualNow: number | undefined;
 
   constructor(
     private limits: StoreLimits,
@@ -33,8 +32,8 @@ export class TaskStore {
   ) {}
 
   /** Number of stored tasks. */
-  get size(): number {
-    return this.#tasks.size;
+  size(): Promise<number> {
+    return Promise.resolve(this.#tasks.size);
   }
 
   /** Changes the limits; takes effect at the next insert or sweep. */
@@ -78,6 +77,19 @@ export class TaskStore {
     this.onEvict(task);
   }
 
+  insert(rules: InsertRules, build: () => Task): Promise<Task | InsertRefusal> {
+    const { owner, externalTaskId, concurrencyLimit, now } = rules;
+    if (externalTaskId !== undefined && this.hasExternalId(owner, externalTaskId, now)) {
+      return Promise.resolve("duplicate");
+    }
+    if (concurrencyLimit > 0 && this.inFlight(owner, now) >= concurrencyLimit) {
+      return Promise.resolve("busy");
+    }
+    const task = build();
+    this.add(task);
+    return Promise.resolve(task);
+  }
+
   /** Stores a new task, evicting the oldest when the count cap is reached. */
   add(task: Task): void {
     this.#tasks.set(task.id, task);
@@ -93,8 +105,11 @@ export class TaskStore {
     }
   }
 
-  /** A task by id, whoever owns it (for the video route and the control API). */
-  any(id: string, now: number): Task | undefined {
+  any(id: string, now: number): Promise<Task | undefined> {
+    return Promise.resolve(this.#any(id, now));
+  }
+
+  #any(id: string, now: number): Task | undefined {
     const task = this.#tasks.get(id);
     if (task === undefined) return undefined;
     if (task.createdAt + this.limits.ttlMs <= now) {
@@ -104,16 +119,20 @@ export class TaskStore {
     return task;
   }
 
-  /** A task by id, only if `owner` submitted it: another key's task does not exist for them. */
-  get(owner: string, id: string, now: number): Task | undefined {
-    const task = this.any(id, now);
+  get(owner: string, id: string, now: number): Promise<Task | undefined> {
+    return Promise.resolve(this.#get(owner, id, now));
+  }
+
+  /** Another key's task does not exist for them. */
+  #get(owner: string, id: string, now: number): Task | undefined {
+    const task = this.#any(id, now);
     return task !== undefined && task.owner === owner ? task : undefined;
   }
 
   /** Whether `owner` already used this external id on a task that is still stored. */
   hasExternalId(owner: string, externalId: string, now: number): boolean {
     const id = this.#tenants.get(owner)?.byExternalId.get(externalId);
-    return id !== undefined && this.get(owner, id, now) !== undefined;
+    return id !== undefined && this.#get(owner, id, now) !== undefined;
   }
 
   /** How many of `owner`'s tasks are unfinished at `now`. */
@@ -127,13 +146,24 @@ export class TaskStore {
     return tenant.active.size;
   }
 
-  /** Re-marks a task as possibly in flight (after a forced state moved its finish). */
-  touch(task: Task): void {
+  /** The task is this very object: only its concurrency slot may need re-marking. */
+  save(task: Task): Promise<void> {
+    // A forced state may have moved its finish later: it may hold a slot again.
     this.#tenants.get(task.owner)?.active.add(task.id);
+    return Promise.resolve();
   }
 
-  /** The tasks of one key, or of all keys, newest first. */
-  list(owner: string | undefined, limit: number): Task[] {
+  claimEmitted(task: Task, from: number, to: number): Promise<boolean> {
+    if (task.emitted !== from) return Promise.resolve(false);
+    task.emitted = to;
+    return Promise.resolve(true);
+  }
+
+  list(owner: string | undefined, limit: number): Promise<Task[]> {
+    return Promise.resolve(this.#list(owner, limit));
+  }
+
+  #list(owner: string | undefined, limit: number): Task[] {
     const out: Task[] = [];
     const all = [...this.#tasks.values()];
     for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
@@ -143,10 +173,30 @@ export class TaskStore {
     return out;
   }
 
-  /** Forgets everything. */
-  clear(): void {
+  clear(): Promise<void> {
     for (const task of this.#tasks.values()) this.onEvict(task);
     this.#tasks.clear();
     this.#tenants.clear();
+    this.#settings = undefined;
+    this.#virtualNow = undefined;
+    return Promise.resolve();
+  }
+
+  shared(): Promise<SharedState> {
+    return Promise.resolve({ settings: this.#settings, virtualNow: this.#virtualNow });
+  }
+
+  saveSettings(settings: SimulatorSettings): Promise<void> {
+    this.#settings = settings;
+    return Promise.resolve();
+  }
+
+  advanceTime(ms: number, localNow: number): Promise<number> {
+    this.#virtualNow = Math.max(this.#virtualNow ?? localNow, localNow) + ms;
+    return Promise.resolve(this.#virtualNow);
+  }
+
+  close(): Promise<void> {
+    return this.clear();
   }
 }
