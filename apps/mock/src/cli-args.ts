@@ -34,6 +34,11 @@ export const USAGE = `Usage: kling-mock [options]
                           gateway, a staging copy), answer with its answer unchanged, and list
                           exchanges that break the spec at GET /__mock/proxy/violations
   --record <dir>          in proxy mode, write each exchange (key redacted) as a JSON file
+  --store memory|<url>    where tasks live: memory (default) or redis://[user:pass@]host:port[/db]
+                          (Redis or Valkey), shared by every mock on it and kept across restarts;
+                          also $KLING_MOCK_STORE (use it for a URL with a password: not in ps)
+  --store-prefix <p>      prefix of the mock's Redis keys (default kling-mock:); also
+                          $KLING_MOCK_STORE_PREFIX
   --quiet                 no per-request log lines
   --help                  this text
 
@@ -46,6 +51,7 @@ ${CONTROL_ROUTES.map((r) => `  ${pad(r.method, 6)}${pad(r.path, 31)}${r.summary}
 Examples:
   kling-mock --port 0 --clock virtual
   kling-mock --scenario fail --failure-rate 0.2 --seed 7
+  KLING_MOCK_STORE=redis://127.0.0.1:6379 kling-mock --port 4011   (a replica; start several)
   corepack pnpm mock -- --port 4020 --timing realistic
 `;
 
@@ -94,6 +100,8 @@ export function parseCli(
         "keys-file": { type: "string" },
         proxy: { type: "string" },
         record: { type: "string" },
+        store: { type: "string" },
+        "store-prefix": { type: "string" },
         "control-token": { type: "string" },
         "control-token-file": { type: "string" },
         "create-shape": { type: "string" },
@@ -186,6 +194,17 @@ export function parseCli(
       message: "--record needs --proxy (it records exchanges with the upstream)",
     };
   }
+  const store = (str("store") ?? env.KLING_MOCK_STORE)?.trim() || "memory";
+  if (store !== "memory" && !/^rediss?:\/\/[^\s/]+/.test(store)) {
+    return {
+      kind: "error",
+      message: `--store takes memory or a redis:// URL, got "${store.replace(/:[^:@/]*@/, ":***@").slice(0, 80)}"`,
+    };
+  }
+  const storePrefix = str("store-prefix") ?? env.KLING_MOCK_STORE_PREFIX;
+  if (storePrefix !== undefined && storePrefix === "") {
+    return { kind: "error", message: "--store-prefix is empty" };
+  }
   const hosts = list(str("callback-hosts"));
   return {
     kind: "start",
@@ -210,6 +229,8 @@ export function parseCli(
       ...(proxy === undefined ? {} : { proxy }),
       ...(record === undefined ? {} : { recordDir: record }),
       ...(hosts === undefined ? {} : { callbackAllowedHosts: hosts }),
+      ...(store === "memory" ? {} : { store: store as `redis://${string}` }),
+      ...(storePrefix === undefined ? {} : { storePrefix }),
     },
   };
 }

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   // With --keys the banner does not repeat a key (keys are never printed or logged).
   const key = options.keys === undefined ? "any-key" : "<one of your --keys>";
   process.stdout.write(
-    `kling-mock listening on ${server.url} (timing ${options.timing}, ${options.clock} clock, ${options.fidelity} fidelity, ${options.createShape ?? "default"} create shape)\n\n` +
+    `kling-mock listening on ${server.url} (timing ${options.timing}, ${options.clock} clock, ${options.fidelity} fidelity, ${options.createShape ?? "default"} create shape, ${options.store === undefined ? "memory" : "Redis"} store)\n\n` +
       "Try it:\n" +
       `  curl -s ${server.url}/kling/v1/videos/multi-image2video \\\n` +
       `    -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\\n` +

@@ -22,6 +22,7 @@ import { createMockCore } from "./core/mock.js";
 import { DEFAULTS, type MockOptions } from "./core/options.js";
 import { type MockReply, type MockRequest, splitTarget } from "./core/request.js";
 import type { Simulator } from "./core/simulator/simulator.js";
+import type { TaskStore } from "./core/store/types.js";
 import { drain, type Holding, readBody, UploadBudget } from "./http/body.js";
 import { answerPreflight, crossSiteControlWrite, setCorsHeaders } from "./http/cors.js";
 import { recordTo } from "./http/record.js";
@@ -30,7 +31,16 @@ import { loadPrismEngine } from "./prism/engine.js";
 import { createUiHandler, type UiOptions } from "./ui/index.js";
 
 /** Options of {@link createMockServer}: the simulator's, plus where to listen and the pages. */
-export interface MockServerOptions extends MockOptions {
+export interface MockServerOptions extends Omit<MockOptions, "store"> {
+  /**
+   * Where tasks live: `"memory"` (the default, the fastest, gone with the process),
+   * `"redis://[user:pass@]host:port[/db]"` (or `rediss://`) to share tasks, settings and virtual
+   * time with other replicas on that Redis or Valkey and keep them across restarts, or a
+   * {@link TaskStore} of your own.
+   */
+  store?: "memory" | `redis://${string}` | `rediss://${string}` | TaskStore;
+  /** Prefix of every Redis key, so several mocks can share one Redis. Default `kling-mock:`. */
+  storePrefix?: string;
   /** TCP port; 0 (the default here) picks a free one. The CLI defaults to 4010. */
   port?: number;
   /** Interface to listen on. Default `127.0.0.1`. */
@@ -66,6 +76,31 @@ export interface MockServer {
 /** A running mock on a virtual clock. */
 export interface VirtualMockServer extends MockServer {
   readonly clock: VirtualClock;
+}
+
+/**
+ * The store `options.store` names: `undefined` for the core's memory store, a connected Redis
+ * store for a `redis://` URL.
+ * @throws Error with a one-line reason when Redis cannot be reached or the value is not a store.
+ */
+async function openStore(
+  options: MockServerOptions,
+  log: (line: string) => void,
+): Promise<TaskStore | undefined> {
+  const { store } = options;
+  if (store === undefined || store === "memory") return undefined;
+  if (typeof store !== "string") return store;
+  if (!/^rediss?:\/\//.test(store)) {
+    throw new Error(
+      `store is "memory" or a redis:// URL, got ${JSON.stringify(store.slice(0, 80))}`,
+    );
+  }
+  const { connectRedisStore } = await import("./store/redis.js");
+  return connectRedisStore({
+    url: store,
+    log,
+    ...(options.storePrefix === undefined ? {} : { prefix: options.storePrefix }),
+  });
 }
 
 /** Where the control API's document lives (next to `dist/` and `src/`). */
@@ -131,10 +166,14 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     options.log === false
       ? () => {}
       : (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
+  const store = await openStore(options, log);
+  const { store: _given, storePrefix: _prefix, ...rest } = options;
   const core = createMockCore(
-    options.recordDir === undefined
-      ? options
-      : { ...options, onProxyExchange: recordTo(options.recordDir) },
+    {
+      ...rest,
+      ...(store === undefined ? {} : { store }),
+      ...(options.recordDir === undefined ? {} : { onProxyExchange: recordTo(options.recordDir) }),
+    },
     { api, control },
     log,
   );
@@ -213,7 +252,13 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   server.headersTimeout = 30_000;
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error) => {
+      // Nothing listens: release the store (a Redis connection would keep the process alive).
+      core.close().then(
+        () => reject(error),
+        () => reject(error),
+      );
+    });
     server.listen(options.port ?? DEFAULTS.port, options.host ?? DEFAULTS.host, () => {
       server.off("error", reject);
       resolve();

@@ -139,3 +139,29 @@ describe("kling-mock command line", () => {
     expect(USAGE).toMatch(/--fidelity documented\|gateway/);
   });
 });
+
+describe("--store", () => {
+  it("is memory by default; a redis URL from the flag or $KLING_MOCK_STORE, with a prefix", () => {
+    const plain = parseCli([], {});
+    expect(plain.kind === "start" && plain.options.store).toBe(undefined);
+    expect(parseCli(["--store", "memory"], {})).toMatchObject({ kind: "start" });
+    expect(
+      parseCli(["--store", "redis://127.0.0.1:6379/2", "--store-prefix", "team-a:"], {}),
+    ).toMatchObject({ options: { store: "redis://127.0.0.1:6379/2", storePrefix: "team-a:" } });
+    expect(
+      parseCli([], { KLING_MOCK_STORE: "rediss://u:p@cache:6380", KLING_MOCK_STORE_PREFIX: "b:" }),
+    ).toMatchObject({ options: { store: "rediss://u:p@cache:6380", storePrefix: "b:" } });
+    // The flag wins over the environment.
+    expect(parseCli(["--store", "memory"], { KLING_MOCK_STORE: "redis://x:1" })).not.toMatchObject({
+      options: { store: expect.anything() },
+    });
+  });
+
+  it("refuses anything else in one line, without echoing a password", () => {
+    const r = parseCli(["--store", "postgres://user:hunter2@db/x"], {});
+    expect(r.kind).toBe("error");
+    expect(r.kind === "error" && r.message).toMatch(/^--store takes memory or a redis:\/\/ URL/);
+    expect(JSON.stringify(r)).not.toContain("hunter2");
+    expect(parseCli(["--store-prefix", ""], {})).toMatchObject({ kind: "error" });
+  });
+});

@@ -33,9 +33,13 @@ let mswCount = 0;
 
 /** The MSW handlers dressed as a {@link MockServer}, so a test does not know which it has. */
 function startHandlers(options: MockServerOptions): MockServer {
-  const { port: _port, host: _host, ui: _ui, ...simulator } = options;
+  const { port: _port, host: _host, ui: _ui, store, storePrefix: _prefix, ...simulator } = options;
+  if (typeof store === "string" && store !== "memory") {
+    throw new Error("the MSW handlers keep tasks in memory: a redis:// store is the server's");
+  }
   const kling = createKlingHandlers({
     ...simulator,
+    ...(typeof store === "object" ? { store } : {}),
     baseUrl: `http://msw-${++mswCount}.kling.test`,
   });
   msw?.use(...kling.handlers);

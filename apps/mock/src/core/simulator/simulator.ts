@@ -127,6 +127,8 @@ export class Simulator {
     await this.store.clear();
     this.settings = { ...this.options.settings };
     this.#random = seededRandom(this.settings.seed);
+    // Written, not only forgotten: other replicas take the start-up settings at their next request.
+    if (this.store.kind !== "memory") await this.store.saveSettings(this.settings);
   }
 
   /** The model id a body asks for (`model_name` wins, as in the gateway's code). */
