@@ -5,31 +5,17 @@ import {
 import { InvalidRequestError } from "./errors.js";
 import { isRecord } from "./util.js";
 
-/** What a value is, in JSON Schema's words (`integer` is checked apart). */
-function jsonType(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  return typeof value;
-}
-
 /** The first way `value` breaks `rule`, worded for the caller, or `undefined` when it keeps it. */
-function breach(rule: CheckedRule, value: unknown): string | undefined {
-  const { keyword, value: want } = rule;
+function breach({ keyword, value: want }: CheckedRule, value: unknown): string | undefined {
+  const type = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
   if (keyword === "type") {
-    const type = jsonType(value);
-    const ok =
-      type === want ||
-      (want === "integer" && Number.isInteger(value)) ||
-      (want === "number" && type === "number");
-    return ok ? undefined : `must be of type ${String(want)}, got ${type}`;
+    return type === want || (want === "integer" && Number.isInteger(value))
+      ? undefined
+      : `must be of type ${want}, got ${type}`;
   }
-  if (!Array.isArray(value)) return undefined;
-  if (keyword === "minItems" && value.length < Number(want)) {
-    return `must have at least ${String(want)} items, got ${value.length}`;
-  }
-  if (keyword === "maxItems" && value.length > Number(want)) {
-    return `must have at most ${String(want)} items, got ${value.length}`;
-  }
+  const count = Array.isArray(value) ? value.length : Number.NaN;
+  if (keyword === "minItems" && count < Number(want)) return `must have at least ${want} items`;
+  if (keyword === "maxItems" && count > Number(want)) return `must have at most ${want} items`;
   return undefined;
 }
 
@@ -46,7 +32,7 @@ function valuesAt(body: unknown, path: string): [string, unknown][] {
       if (segment === "*") {
         if (Array.isArray(value))
           for (const [i, item] of value.entries()) next.push([`${at}/${i}`, item]);
-      } else if (isRecord(value) && Object.hasOwn(value, segment)) {
+      } else if (isRecord(value) && value[segment] !== undefined) {
         next.push([`${at}/${segment}`, value[segment]]);
       }
     }
@@ -67,9 +53,7 @@ function valuesAt(body: unknown, path: string): [string, unknown][] {
  * @throws InvalidRequestError naming the field (`field`, a JSON pointer) and the rule it breaks.
  */
 export function checkSubmitBody(body: unknown): void {
-  if (!isRecord(body) || Array.isArray(body)) {
-    throw new InvalidRequestError("Invalid request body: must be an object", { field: "" });
-  }
+  if (!isRecord(body) || Array.isArray(body)) refuse("", "must be an object");
   for (const rule of UNPRICEABLE_BODY_PANICS_RULES as readonly CheckedRule[]) {
     if (rule.keyword === "required") {
       for (const [at, value] of valuesAt(body, rule.instancePath)) {
@@ -89,7 +73,7 @@ export function checkSubmitBody(body: unknown): void {
 
 function refuse(field: string, problem: string): never {
   throw new InvalidRequestError(
-    `Invalid request body: ${field.slice(1).replaceAll("/", ".")} ${problem} (not sent: the gateway would crash on it with HTTP 500 rather than refuse it)`,
+    `Body at "${field}" ${problem} (not sent: the gateway would crash on it, HTTP 500)`,
     { field },
   );
 }

@@ -1,3 +1,4 @@
+import { KLING_ERROR_RUNS } from "@kling-multi-image/spec/facts";
 import type { Task } from "./task.js";
 import { isRecord, record, str } from "./util.js";
 
@@ -160,26 +161,25 @@ export class WaitTimeoutError extends KlingError {
 }
 
 /**
- * The class for one of Kling's numeric business codes (1000-5002), by the HTTP status Kling
- * documents for it: 401, 429, 403, 400, 404, 400 and 429 in turn from 1000 to 1304; 5000-5002 are
- * 500, 503 and 504.
+ * The class for one of Kling's numeric business codes, by the HTTP status Kling documents for it
+ * (the spec's `info.x-kling-error-codes`, read from `@kling-multi-image/spec/facts`). Kling numbers
+ * its codes in ranges (10xx authentication, 11xx account, 12xx request, 13xx policy, 50xx
+ * server), so an unlisted code inside its thousand's listed span takes the class of the listed
+ * code below it; anything outside is `undefined` (the HTTP status decides).
  */
 function klingClass(code: number): typeof KlingApiError | undefined {
-  if (code >= 5000) return code <= 5002 ? ServerError : undefined;
-  if (code < 1000 || code > 1304) return undefined;
-  return code < 1100
-    ? AuthenticationError
-    : code < 1103
-      ? RateLimitError
-      : code < 1200
-        ? PermissionDeniedError
-        : code < 1202
-          ? InvalidRequestError
-          : code < 1300
-            ? NotFoundError
-            : code < 1302
-              ? InvalidRequestError
-              : RateLimitError;
+  let status: number | undefined;
+  let end = -1;
+  for (const [first, last, runStatus] of KLING_ERROR_RUNS) {
+    if (Math.floor(first / 1000) !== Math.floor(code / 1000)) continue;
+    if (first <= code) status = runStatus;
+    end = last;
+  }
+  return status === undefined || code > end
+    ? undefined
+    : status >= 500
+      ? ServerError
+      : BY_STATUS[status];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { GATEWAY_STATUS_KLING } from "@kling-multi-image/spec/facts";
 import type {
   CallbackPayload,
   CreateTaskResponse,
@@ -72,16 +73,12 @@ export interface FailedTask extends TaskBase {
 /** The normalised view of a task: narrow on `status`. */
 export type Task = PendingTask | SucceededTask | FailedTask;
 
-/** How the gateway's status maps onto Kling's when the raw Kling task is absent. */
-export const GATEWAY_STATUS_MAP: Readonly<Record<GatewayTaskStatus, TaskStatus>> = {
-  NOT_START: "submitted",
-  SUBMITTED: "submitted",
-  QUEUED: "submitted",
-  IN_PROGRESS: "processing",
-  SUCCESS: "succeed",
-  FAILURE: "failed",
-  UNKNOWN: "processing",
-};
+/**
+ * How the gateway's status maps onto Kling's when the raw Kling task is absent: the spec's
+ * `x-status-mapping`, read from `@kling-multi-image/spec/facts`.
+ */
+export const GATEWAY_STATUS_MAP: Readonly<Record<GatewayTaskStatus, TaskStatus>> =
+  GATEWAY_STATUS_KLING;
 
 /** Kling's statuses: the gateway's map onto them reaches all four. */
 const STATUSES = new Set<unknown>(Object.values(GATEWAY_STATUS_MAP));

@@ -3,19 +3,24 @@
  * Web Crypto, then the payload's shape. Runs in browsers, Node, Deno and edge runtimes.
  * @packageDocumentation
  */
+import {
+  decodeSecret,
+  type HeadersLike,
+  WebhookVerificationError as StandardError,
+  signWebhook,
+  verifyWebhook,
+} from "@kling-multi-image/webhooks";
 import { KlingError } from "./errors.js";
 import type { CallbackPayload } from "./types.js";
 import { isRecord } from "./util.js";
 
+export type { HeadersLike } from "@kling-multi-image/webhooks";
 export type { CallbackPayload } from "./types.js";
 
 /** A callback failed signature verification or does not have the payload's shape. */
 export class WebhookVerificationError extends KlingError {
   override name = "WebhookVerificationError";
 }
-
-/** Header values as `fetch` gives them, or as Node's `IncomingMessage.headers` does. */
-export type HeadersLike = Headers | Record<string, string | string[] | undefined>;
 
 /** Options of {@link verifyCallback}. */
 export interface VerifyCallbackOptions {
@@ -36,31 +41,7 @@ export interface VerifyCallbackOptions {
   now?: number | undefined;
 }
 
-const encoder = new TextEncoder();
 const STATUSES = ["submitted", "processing", "succeed", "failed"];
-
-/** Reads a header by name, case-insensitively (plain objects keep the sender's casing). */
-function header(headers: HeadersLike, name: string): string | undefined {
-  if (headers instanceof Headers) return headers.get(name) ?? undefined;
-  // Node's names are in lower case already; other objects keep the sender's casing.
-  const value =
-    headers[name] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
-  return Array.isArray(value) ? value.join(" ") : value;
-}
-
-/** The bytes of a Base64 text, or undefined (the end of the function) when it is not Base64. */
-function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
-  try {
-    return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
-  } catch {}
-}
-
-/** Compares two byte arrays in time that depends only on their lengths. */
-function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i % b.length] ?? 0);
-  return diff === 0;
-}
 
 function fail(message: string): never {
   throw new WebhookVerificationError(message);
@@ -101,24 +82,13 @@ export function assertCallbackPayload(value: unknown): asserts value is Callback
   });
 }
 
-/** The key bytes of a `whsec_<base64>` secret, or undefined when it is not Base64. */
-function secretKey(secret: string): Uint8Array<ArrayBuffer> | undefined {
-  const key = fromBase64(secret.startsWith("whsec_") ? secret.slice(6) : secret);
-  return key && key.length > 0 ? key : undefined;
-}
+const BAD_SECRET = "secret is not valid Base64 (expected whsec_...)";
 
-async function hmac(
-  key: Uint8Array<ArrayBuffer>,
-  content: Uint8Array<ArrayBuffer>,
-): Promise<Uint8Array> {
-  const cryptoKey = await globalThis.crypto.subtle.importKey(
-    "raw",
-    key,
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  return new Uint8Array(await globalThis.crypto.subtle.sign("HMAC", cryptoKey, content));
+/** The key bytes of a `whsec_<base64>` secret, or undefined when it is not Base64. */
+function secretKey(secret: string): Uint8Array | undefined {
+  try {
+    return decodeSecret(secret);
+  } catch {}
 }
 
 /**
@@ -135,8 +105,6 @@ async function hmac(
  *   tolerance, no signature matches, or the payload has the wrong shape.
  */
 export async function verifyCallback(options: VerifyCallbackOptions): Promise<CallbackPayload> {
-  // Signatures cover the bytes as sent; only the JSON parse sees decoded text.
-  const bodyBytes = typeof options.body === "string" ? encoder.encode(options.body) : options.body;
   const bodyText =
     typeof options.body === "string" ? options.body : new TextDecoder().decode(options.body);
   const given = options.secret as string | readonly string[] | null | undefined;
@@ -147,36 +115,17 @@ export async function verifyCallback(options: VerifyCallbackOptions): Promise<Ca
   }
   const secrets = given === null ? [] : typeof given === "string" ? [given] : given;
   if (secrets.length > 0) {
-    const id = header(options.headers, "webhook-id");
-    const timestamp = header(options.headers, "webhook-timestamp");
-    const signature = header(options.headers, "webhook-signature");
-    if (!id || !timestamp || !signature) fail("missing webhook-id, -timestamp or -signature");
-    if (!/^\d{1,12}$/.test(timestamp)) fail("malformed webhook-timestamp");
-    const now = Math.floor((options.now ?? Date.now()) / 1000);
-    const tolerance = options.toleranceSeconds ?? 300;
-    const age = now - Number(timestamp);
-    if (age > tolerance) fail("webhook-timestamp is too old");
-    if (age < -tolerance) fail("webhook-timestamp is in the future");
-    const expected: Uint8Array[] = [];
-    for (const part of signature.split(" ")) {
-      const [version, value] = part.split(",", 2);
-      const bytes = version === "v1" && value ? fromBase64(value) : undefined;
-      if (bytes) expected.push(bytes);
-    }
-    if (expected.length === 0) fail("malformed webhook-signature");
-    const prefix = encoder.encode(`${id}.${timestamp}.`);
-    const content = new Uint8Array(prefix.length + bodyBytes.length);
-    content.set(prefix);
-    content.set(bodyBytes, prefix.length);
     // A malformed secret in a rotation list must not hide a match under the other one.
     const keys = secrets.map(secretKey).filter((k) => k !== undefined);
-    if (keys.length === 0) fail("secret is not valid Base64 (expected whsec_...)");
-    let ok = false;
-    for (const key of keys) {
-      const mac = await hmac(key, content);
-      for (const candidate of expected) ok = timingSafeEqual(mac, candidate) || ok;
+    if (keys.length === 0) fail(BAD_SECRET);
+    try {
+      // Over the bytes as sent; only the JSON parse below sees decoded text.
+      await verifyWebhook({ ...options, secret: keys });
+    } catch (error) {
+      // Its messages are this client's: thrown again as the client's own error (a KlingError).
+      if (error instanceof StandardError) fail(error.message);
+      throw error;
     }
-    if (!ok) fail("no matching signature");
   }
   let payload: unknown;
   try {
@@ -198,10 +147,6 @@ export async function signCallback(
   timestamp: number,
   body: string,
 ): Promise<string> {
-  const key = secretKey(secret);
-  if (!key) fail("secret is not valid Base64 (expected whsec_...)");
-  const mac = await hmac(key, encoder.encode(`${id}.${timestamp}.${body}`));
-  let binary = "";
-  for (const byte of mac) binary += String.fromCharCode(byte);
-  return `v1,${btoa(binary)}`;
+  const key = secretKey(secret) ?? fail(BAD_SECRET);
+  return (await signWebhook({ secret: key, id, timestamp, body }))["webhook-signature"];
 }

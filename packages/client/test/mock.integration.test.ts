@@ -49,7 +49,9 @@ afterEach(async () => {
   msw?.resetHandlers();
 });
 
-async function mock(options: Omit<MockServerOptions, "port" | "host" | "ui"> = {}): Promise<Mock> {
+async function mock(
+  options: Omit<MockServerOptions, "port" | "host" | "ui" | "store" | "storePrefix"> = {},
+): Promise<Mock> {
   const settings = { log: false as const, timing: quick, retryAfterSeconds: 1, ...options };
   let server: Mock;
   if (msw) {

@@ -16,7 +16,7 @@ export { ignoredAuth, SEED_BODY, seedBody } from "./checks/auth.js";
 export { callbacks } from "./checks/callbacks.js";
 export { conformance } from "./checks/conformance.js";
 export { lifecycle, taskIdOf } from "./checks/lifecycle.js";
-export { activeMutations, type CheckOutcome, negativeDataRejection } from "./checks/negative.js";
+export { activeMutations, negativeDataRejection } from "./checks/negative.js";
 export { positiveDataAcceptance } from "./checks/positive.js";
 export { unknownTask } from "./checks/unknown-task.js";
 export { advanceVia, main, parseCli, USAGE } from "./cli.js";
@@ -28,7 +28,7 @@ export {
   type RequestRules,
   readRules,
   validBody,
-} from "./generate.js";
+} from "./generate/index.js";
 export type { RecordedRequest, RecordedResponse } from "./http.js";
 export { BILLABLE_CHECKS, CHECK_NAMES, type CheckName, RESPONSE_CHECKS } from "./names.js";
 export { describeErrors, Oracle, type SchemaError, type SchemaVerdict } from "./oracle.js";
@@ -39,4 +39,10 @@ export { checkRequest, matchOperation, type RequestMatch } from "./request-check
 export { resolveOptions, runContract } from "./run.js";
 export { Session } from "./session.js";
 export { CREATE_PATH, type OperationId, QUERY_PATH, SpecModel } from "./spec.js";
-export type { CheckResult, ContractOptions, ContractReport, Failure } from "./types.js";
+export type {
+  CheckOutcome,
+  CheckResult,
+  ContractOptions,
+  ContractReport,
+  Failure,
+} from "./types.js";

@@ -4,12 +4,12 @@
  * seed and path that replay it.
  */
 import fc from "fast-check";
-import type { Failure } from "./types.js";
+import type { Finding } from "./checks/outcome.js";
 
-/** What a property run found. */
-export interface PropertyOutcome {
+/** What a property run found, with failures under the names `N`. */
+export interface PropertyOutcome<N extends string = string> {
   /** Failures of the minimal counterexample (empty when the property held). */
-  failures: Failure[];
+  failures: Finding<N>[];
   /** Generated inputs tried before the first failure (or all of them). */
   runs: number;
 }
@@ -19,7 +19,7 @@ export interface PropertyOutcome {
  * failure fails the property. `rule` is attached to the replay information. `shrinkBudget` caps the
  * requests spent shrinking (default 100).
  */
-export async function runProperty<T>(
+export async function runProperty<T, N extends string>(
   arbitrary: fc.Arbitrary<T>,
   options: {
     numRuns: number;
@@ -28,9 +28,9 @@ export async function runProperty<T>(
     rule?: string;
     shrinkBudget?: number;
   },
-  exec: (value: T) => Promise<Failure[]>,
-): Promise<PropertyOutcome> {
-  let last: Failure[] = [];
+  exec: (value: T) => Promise<Finding<N>[]>,
+): Promise<PropertyOutcome<N>> {
+  let last: Finding<N>[] = [];
   let shrinkRuns = 0;
   const budget = options.shrinkBudget ?? 100;
   const property = fc.asyncProperty(arbitrary, async (value) => {
@@ -56,7 +56,7 @@ export async function runProperty<T>(
       ? details.errorInstance
       : new Error(`property failed without failures: ${String(details.errorInstance)}`);
   }
-  const replay: NonNullable<Failure["replay"]> = {
+  const replay: NonNullable<Finding["replay"]> = {
     seed: details.seed,
     shrinks: details.numShrinks,
   };

@@ -1,21 +1,22 @@
 /**
  * `runContract`: runs every check that the options allow against one base URL and returns a
  * report. It talks HTTP only, so it works against the mock, a staging gateway or the real one.
+ * Which checks exist, and what each costs, needs and provides, is declared in the registry
+ * (`checks/registry.ts`); which of them run is decided in `plan.ts`; this module runs them in
+ * registry order, probes first, and turns what they found into the report.
  */
 
 import { startReceiver } from "./callbacks/receiver.js";
-import { ignoredAuth } from "./checks/auth.js";
-import { callbacks } from "./checks/callbacks.js";
-import { lifecycle } from "./checks/lifecycle.js";
-import { type CheckOutcome, negativeDataRejection } from "./checks/negative.js";
-import { positiveDataAcceptance } from "./checks/positive.js";
-import { unknownTask } from "./checks/unknown-task.js";
+import type { CallbackInbox, CheckContext } from "./checks/define.js";
+import { CHECKS, type RunnableCheck } from "./checks/registry.js";
 import { CHECK_NAMES, type CheckName, RESPONSE_CHECKS } from "./names.js";
-import { type ResolvedOptions, Session } from "./session.js";
+import type { ResolvedOptions } from "./options.js";
+import { isSelected, planRun, RUNNABLE_CHECKS, reportedBy } from "./plan.js";
+import { Session } from "./session.js";
 import type { CheckResult, ContractOptions, ContractReport, Failure } from "./types.js";
 
 /** Applies defaults; a missing seed becomes a time-based one, printed in the report to replay. */
-export function resolveOptions(options: ContractOptions): ResolvedOptions {
+export function resolveOptions(options: ContractOptions): ResolvedOptions & ContractOptions {
   if (!options.baseUrl) throw new TypeError("baseUrl is required");
   if (!options.apiKey) throw new TypeError("apiKey is required");
   return {
@@ -44,6 +45,20 @@ function dedupe(failures: Failure[]): Failure[] {
   return [...byKey.values()];
 }
 
+/** Starts this run's callback receiver, with the path reserved for the run and its public URL. */
+async function openInbox(
+  session: Session,
+  option: ContractOptions["callbacks"],
+): Promise<CallbackInbox> {
+  const receiver = await startReceiver(typeof option === "object" ? option.port : undefined);
+  const path = `/kling-contract/${session.runId}`;
+  const base =
+    typeof option === "object" && option.publicUrl
+      ? option.publicUrl.replace(/\/+$/, "")
+      : receiver.url;
+  return { receiver, path, url: `${base}${path}` };
+}
+
 /**
  * Runs the contract checks against `options.baseUrl`. Free checks (auth, unknown ids, rejected
  * invalid bodies) always run; checks that submit tasks run only with `allowBillable`. Never throws
@@ -53,30 +68,40 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
   const resolved = resolveOptions(options);
   const started = performance.now();
   const session = new Session(resolved);
-  const wanted = (name: CheckName) => !resolved.only || resolved.only.includes(name);
   const log = resolved.log ?? (() => {});
+  const decide = planRun(resolved);
   const failures: Failure[] = [];
   const skipped: string[] = [];
   const skipReasons = new Map<CheckName, string>();
   const durations = new Map<CheckName, number>();
   let generated = 0;
+  // Resources join the context as they become available: opened here, or provided by a run.
+  const context: CheckContext = { session };
 
-  const step = async (name: CheckName, body: () => Promise<CheckOutcome>) => {
-    if (!wanted(name)) {
-      skipReasons.set(name, "not selected");
+  const step = async (check: RunnableCheck) => {
+    const decision = decide(check);
+    if (!decision.run) {
+      for (const { name } of reportedBy(check)) {
+        skipReasons.set(name, decision.reason);
+        if (decision.listed) skipped.push(`${name}: ${decision.reason}`);
+      }
       return;
     }
+    // The receiver starts before the task is created, so that the task carries its URL.
+    if (decision.needsInbox && context.inbox === undefined)
+      context.inbox = await openInbox(session, resolved.callbacks);
     const t0 = performance.now();
-    log(`running ${name}`);
-    const outcome = await body();
-    durations.set(name, performance.now() - t0);
+    log(`running ${check.name}`);
+    const outcome = await check.run(context);
+    const duration = performance.now() - t0;
+    for (const { name } of reportedBy(check)) durations.set(name, duration);
     failures.push(...outcome.failures);
     skipped.push(...outcome.skipped);
     generated += outcome.generated ?? 0;
+    Object.assign(context, outcome.provided);
   };
 
-  await step("ignored_auth", () => ignoredAuth(session));
-  await step("unknown_task", () => unknownTask(session));
+  for (const check of RUNNABLE_CHECKS) if (check.stage === "probe") await step(check);
   // Nothing answered: every further request would fail the same way, and generated inputs would
   // shrink against a dead port. Say so once instead.
   const unreachable = session.answered === 0 && session.unanswered > 0;
@@ -85,58 +110,16 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
     for (const name of CHECK_NAMES) skipReasons.set(name, deadReason);
     skipped.push(deadReason);
   } else {
-    await step("negative_data_rejection", () => negativeDataRejection(session));
-  }
-
-  const billableReason =
-    "submits tasks, billable on a real gateway (pass --allow-billable / allowBillable: true)";
-  if (unreachable) {
-    // Reasons already recorded above.
-  } else if (!resolved.allowBillable) {
-    for (const name of [
-      "positive_data_acceptance",
-      "ensure_resource_availability",
-      "lifecycle",
-      "callbacks",
-    ] as const) {
-      skipReasons.set(name, billableReason);
-      skipped.push(`${name}: ${billableReason}`);
-    }
-  } else {
-    await step("positive_data_acceptance", () => positiveDataAcceptance(session));
-    const callbackOption = resolved.callbacks ?? true;
-    const wantCallbacks = callbackOption !== false && wanted("callbacks");
-    const receiver = wantCallbacks
-      ? await startReceiver(typeof callbackOption === "object" ? callbackOption.port : undefined)
-      : undefined;
     try {
-      const path = `/kling-contract/${session.runId}`;
-      const publicBase =
-        typeof callbackOption === "object" && callbackOption.publicUrl
-          ? callbackOption.publicUrl.replace(/\/+$/, "")
-          : receiver?.url;
-      if (wanted("lifecycle") || wanted("ensure_resource_availability") || wantCallbacks) {
-        const t0 = performance.now();
-        log("running lifecycle");
-        const task = await lifecycle(session, receiver ? `${publicBase}${path}` : undefined);
-        durations.set("lifecycle", performance.now() - t0);
-        durations.set("ensure_resource_availability", performance.now() - t0);
-        failures.push(...task.failures);
-        skipped.push(...task.skipped);
-        if (receiver) await step("callbacks", () => callbacks(session, receiver, path, task));
-      }
-      if (!wantCallbacks) {
-        const reason = callbackOption === false ? "disabled (callbacks: false)" : "not selected";
-        skipReasons.set("callbacks", reason);
-        skipped.push(`callbacks: ${reason}`);
-      }
+      for (const check of RUNNABLE_CHECKS) if (check.stage === "main") await step(check);
     } finally {
-      await receiver?.close();
+      await context.inbox?.receiver.close();
     }
   }
 
-  for (const name of CHECK_NAMES) {
-    if (!wanted(name) && !RESPONSE_CHECKS.includes(name) && !skipReasons.has(name)) {
+  for (const check of CHECKS) {
+    const { name } = check;
+    if (!isSelected(resolved, check) && !RESPONSE_CHECKS.includes(name) && !skipReasons.has(name)) {
       skipReasons.set(name, "not selected");
     }
     const transient = session.inconclusive.get(name) ?? 0;
@@ -152,11 +135,7 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
       const why = skipped.filter((line) => line.startsWith(`${name}:`)).at(-1);
       skipReasons.set(
         name,
-        why
-          ? why.slice(name.length + 2)
-          : name === "callbacks" || name === "ensure_resource_availability"
-            ? "no task was accepted to follow (see lifecycle)"
-            : "nothing conclusive to examine",
+        why ? why.slice(name.length + 2) : (check.emptyReason ?? "nothing conclusive to examine"),
       );
     }
   }

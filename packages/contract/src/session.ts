@@ -3,15 +3,18 @@
  * found. Every request goes through {@link Session.exchange}, so the five response checks apply to
  * every response whichever scenario sent it, as in Schemathesis.
  */
-import { conformance } from "./checks/conformance.js";
+import { conformance, notAServerErrorCheck, type ResponseCheckName } from "./checks/conformance.js";
+import type { Finding } from "./checks/outcome.js";
 import { type RecordedRequest, type RecordedResponse, send } from "./http.js";
-import type { CheckName } from "./names.js";
+import type { ResolvedOptions } from "./options.js";
 import { Oracle } from "./oracle.js";
 import { CREATE_PATH, type OperationId, QUERY_PATH, SpecModel } from "./spec.js";
-import type { ContractOptions, Failure } from "./types.js";
 
 /** Consecutive unanswered requests after which the run stops sending. */
 const SILENCE_LIMIT = 3;
+
+/** The response check that judges a request nothing answered. */
+const NO_ANSWER = notAServerErrorCheck.name;
 
 /** The outcome of one exchange: the response (if any) and the failures it produced. */
 export interface ExchangeResult {
@@ -19,35 +22,19 @@ export interface ExchangeResult {
   response?: RecordedResponse;
   /** Transport error (timeout, refused) when there is no response. */
   error?: string;
-  failures: Failure[];
+  failures: Finding<ResponseCheckName>[];
 }
-
-/** Options with their defaults applied. */
-export type ResolvedOptions = Required<
-  Pick<
-    ContractOptions,
-    | "baseUrl"
-    | "apiKey"
-    | "allowBillable"
-    | "seed"
-    | "cases"
-    | "validCases"
-    | "timeoutMs"
-    | "pollIntervalMs"
-    | "lifecycleTimeoutMs"
-    | "callbackWaitMs"
-    | "callbackToleranceSeconds"
-  >
-> &
-  ContractOptions;
 
 /** Shared state of one run. */
 export class Session {
   readonly options: ResolvedOptions;
   readonly spec: SpecModel;
   readonly oracle: Oracle;
-  /** How many cases each check examined. */
-  readonly cases = new Map<CheckName, number>();
+  /**
+   * How many cases each check examined, by check name. Keyed by plain strings: the registry that
+   * defines the names imports the checks, which import this module.
+   */
+  readonly cases = new Map<string, number>();
   /** A per-run prefix that keeps generated ids (external_task_id, unknown task ids) unique. */
   readonly runId: string;
   /** Requests that got a response, and that did not: a run stops early when nothing answers. */
@@ -71,21 +58,21 @@ export class Session {
   }
 
   /** Answers to `check`'s requests that were a documented, transient 429/503: not judged. */
-  readonly inconclusive = new Map<CheckName, number>();
+  readonly inconclusive = new Map<string, number>();
 
   /**
    * True (and counted) when `response` is a 429 or 503: documented and transient (rate limit,
    * concurrency, no channel, maintenance), so it says nothing about what `check` asks. The response
    * checks still judged it like any other answer.
    */
-  transient(check: CheckName, response: RecordedResponse): boolean {
+  transient(check: string, response: RecordedResponse): boolean {
     if (response.status !== 429 && response.status !== 503) return false;
     this.inconclusive.set(check, (this.inconclusive.get(check) ?? 0) + 1);
     return true;
   }
 
   /** Counts one case examined by `check`. */
-  count(check: CheckName, n = 1): void {
+  count(check: string, n = 1): void {
     this.cases.set(check, (this.cases.get(check) ?? 0) + n);
   }
 
@@ -119,12 +106,12 @@ export class Session {
     if (this.#silent >= SILENCE_LIMIT) {
       // A server that stopped answering would otherwise cost a full timeout per generated case and
       // per shrink step. Stop sending until the run ends; the first failures already say why.
-      this.count("not_a_server_error");
+      this.count(NO_ANSWER);
       const message = `not sent: the server did not answer the last ${SILENCE_LIMIT} requests (last: ${this.#lastError})`;
       return {
         request,
         error: message,
-        failures: [{ check: "not_a_server_error", message, request }],
+        failures: [{ check: NO_ANSWER, message, request }],
       };
     }
     const result = await send(request, this.options.timeoutMs);
@@ -132,13 +119,13 @@ export class Session {
       this.#silent += 1;
       this.#lastError = result.error;
       this.unanswered += 1;
-      this.count("not_a_server_error");
+      this.count(NO_ANSWER);
       return {
         request,
         error: result.error,
         failures: [
           {
-            check: "not_a_server_error",
+            check: NO_ANSWER,
             message: `no response to ${request.method} ${new URL(request.url).pathname}: ${result.error}`,
             request,
           },

@@ -3,7 +3,7 @@
 // the kit's own mistake.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { finalize, MUTATIONS, readRules, validBody } from "../src/generate.js";
+import { finalize, MUTATIONS, readRules, validBody } from "../src/generate/index.js";
 import { Oracle } from "../src/oracle.js";
 import { SpecModel } from "../src/spec.js";
 

@@ -7,10 +7,12 @@
  *   reference (with its own port in it) and stops cleanly on SIGTERM;
  * - a script in that project imports `@kling-multi-image/client` and submits to it;
  * - `npx kling-contract --help` prints its usage;
+ * - the client's `./webhooks` entry and `@kling-multi-image/webhooks` (which the client, the mock
+ *   and the contract kit depend on) sign and verify a callback, as one installed copy;
  * - `npx kling submit` turns two PNGs made in that project and a URL into an MP4 downloaded
  *   from `kling-mock`, and `npx kling --help` prints its usage.
  *
- * Turbo builds spec, client, cli, contract, mock and playground first (they are devDependencies, so
+ * Turbo builds spec, webhooks, client, cli, contract, mock and playground first (they are devDependencies, so
  * `^build` covers them). KLING_PACKED_KEEP=1 keeps the temp project for a look (run vitest
  * directly for that: turbo does not pass the variable on).
  */
@@ -40,6 +42,7 @@ const rootLicense = readFileSync(join(repo, "LICENSE"), "utf8");
 /** The packages a user installs, in the order they are packed. */
 const PACKAGES = [
   { dir: "spec", name: "@kling-multi-image/spec" },
+  { dir: "packages/webhooks", name: "@kling-multi-image/webhooks" },
   { dir: "packages/client", name: "@kling-multi-image/client" },
   { dir: "packages/cli", name: "@kling-multi-image/cli" },
   { dir: "packages/contract", name: "@kling-multi-image/contract" },
@@ -231,9 +234,10 @@ beforeAll(async () => {
 
   await mustRun("npm init", "npm", ["init", "-y"], { cwd: project, timeoutMs: 60_000 });
   // All in one install: the spec tarball, a direct dependency of the project, satisfies the
-  // mock's and the contract kit's `@kling-multi-image/spec` at its exact version (and the client
-  // tarball the CLI's `@kling-multi-image/client`), so npm never asks the registry for them (they
-  // are not published yet); everything else comes from the registry.
+  // mock's and the contract kit's `@kling-multi-image/spec` at its exact version (the webhooks
+  // tarball their and the client's `@kling-multi-image/webhooks`, and the client tarball the CLI's
+  // `@kling-multi-image/client`), so npm never asks the registry for them (they are not published
+  // yet); everything else comes from the registry.
   // npm retries a failing registry for minutes; 240 s is ten times a cold install here.
   const npmLogs = join(work, "npm-logs");
   await mustRun(
@@ -278,6 +282,41 @@ describe("the installed tarballs", () => {
       const nested = `node_modules/@kling-multi-image/${pkg}/node_modules/@kling-multi-image/spec`;
       expect(existsSync(join(project, nested)), nested).toBe(false);
     }
+    for (const pkg of ["client", "mock", "contract"]) {
+      const nested = `node_modules/@kling-multi-image/${pkg}/node_modules/@kling-multi-image/webhooks`;
+      expect(existsSync(join(project, nested)), nested).toBe(false);
+    }
+  });
+
+  it("sign and verify a callback: the client's ./webhooks entry over @kling-multi-image/webhooks", async () => {
+    const script = join(project, "webhooks-check.mjs");
+    writeFileSync(
+      script,
+      `import { signCallback, verifyCallback, WebhookVerificationError } from "@kling-multi-image/client/webhooks";
+import { signWebhook, verifyWebhook, WebhookVerificationError as Refused } from "@kling-multi-image/webhooks";
+const secret = "whsec_" + btoa("packed-test-secret-0123456789abc");
+const body = JSON.stringify({ task_id: "t", task_status: "succeed" });
+const timestamp = Math.floor(Date.now() / 1000);
+const headers = await signWebhook({ secret, id: "msg_1", timestamp, body });
+if (headers["webhook-signature"] !== (await signCallback(secret, "msg_1", timestamp, body))) throw new Error("signatures differ");
+const payload = await verifyCallback({ body, headers, secret });
+const verified = await verifyWebhook({ body, headers, secret });
+const refused = await verifyCallback({ body: body + " ", headers, secret }).catch((e) => e);
+if (!(refused instanceof WebhookVerificationError)) throw new Error("a tampered body passed: " + refused);
+const reason = await verifyWebhook({ body: body + " ", headers, secret }).catch((e) => e instanceof Refused && e.reason);
+console.log(JSON.stringify({ status: payload.task_status, id: verified.id, message: refused.message, reason }));
+`,
+    );
+    const result = await mustRun("webhooks script", process.execPath, [script], {
+      cwd: project,
+      timeoutMs: 30_000,
+    });
+    expect(JSON.parse(result.stdout.trim())).toEqual({
+      status: "succeed",
+      id: "msg_1",
+      message: "no matching signature",
+      reason: "no-matching-signature",
+    });
   });
 });
 

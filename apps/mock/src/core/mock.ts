@@ -12,7 +12,8 @@ import type { ValidationEngine } from "./engine.js";
 import { errors } from "./errors/envelopes.js";
 import { FIDELITIES } from "./errors/gateway.js";
 import { fingerprint } from "./ids.js";
-import { DEFAULTS, type LogSink, type MockOptions } from "./options.js";
+import type { LogSink } from "./log.js";
+import { DEFAULTS, type MockOptions } from "./options.js";
 import { type ApiStage, answerApi } from "./pipeline/api.js";
 import { type ForwardStage, forwardApi, type ProxyViolation } from "./pipeline/forward.js";
 import { answerVideo, videoTaskId } from "./pipeline/video.js";
@@ -121,6 +122,7 @@ export function createMockCore(
     callbacks: dispatcher,
     videoUrl,
     ...(options.store === undefined ? {} : { store: options.store }),
+    ...(options.callbackLeaseMs === undefined ? {} : { callbackLeaseMs: options.callbackLeaseMs }),
     settings: {
       fidelity,
       // The gateway's code answers the observed shape (departure create-response-shape).
@@ -241,8 +243,9 @@ export function createMockCore(
     },
     async close() {
       clearInterval(sweeper);
-      await simulator.store.close();
+      simulator.close();
       await dispatcher.close();
+      await simulator.store.close();
     },
   };
 }

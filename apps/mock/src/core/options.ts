@@ -3,12 +3,12 @@
  * their defaults in one place.
  */
 import type { Clock } from "./clock.js";
+import type { LogSink } from "./log.js";
 import type { RecordedExchange } from "./pipeline/forward.js";
 import type { TimingProfile } from "./simulator/timing.js";
 import type { TaskStore } from "./store/types.js";
 
-/** Where a log line goes. API keys never reach it: owners are shown as fingerprints. */
-export type LogSink = (line: string) => void;
+export type { LogSink } from "./log.js";
 
 /** What the mock simulates and how, whichever adapter serves it. Every field is optional. */
 export interface MockOptions {
@@ -76,6 +76,11 @@ export interface MockOptions {
    * replicas share and a restart keeps.
    */
   store?: TaskStore;
+  /**
+   * With a shared store: how long (real ms) a replica holds a task whose callbacks it delivers
+   * before another may take it over (renewed while it delivers). Default 10,000.
+   */
+  callbackLeaseMs?: number;
   /**
    * How often (real ms) expired tasks are swept, a batch at a time, off any request's path.
    * Default 1,000.

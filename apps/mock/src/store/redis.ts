@@ -9,15 +9,19 @@
  * - `x:<tenant>:<external id>`: the task holding that `external_task_id` (same TTL);
  * - `a:<tenant>`: a sorted set of the tenant's tasks by finish time (the concurrency count);
  * - `all`: a sorted set of every task by creation time (listing, the count cap);
- * - `settings`, `clock`: what the control API changed, and the shared virtual time.
+ * - `settings`, `clock`: what the control API changed, and the shared virtual time;
+ * - `due`: a sorted set of tasks by the time of their next callback, and `lease:<id>`, the
+ *   replica delivering a task's callbacks now (a key with a real-time TTL).
  *
  * A tenant is the SHA-256 of the bearer key: the keys themselves never reach Redis.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { Redis, type RedisOptions } from "ioredis";
 import type { SimulatorSettings } from "../core/simulator/settings.js";
 import type { Task } from "../core/simulator/task.js";
 import {
+  type CallbackSchedule,
   type InsertRefusal,
   type InsertRules,
   type SharedState,
@@ -83,6 +87,34 @@ const CLAIM = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if current ~= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`;
+
+/** Leases up to ARGV[3] tasks due by ARGV[1] that no live lease holds. */
+const CLAIM_DUE = `
+local out = {}
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]) * 4)
+for _, id in ipairs(ids) do
+  if redis.call('SET', ARGV[4] .. 'lease:' .. id, ARGV[5], 'NX', 'PX', ARGV[2]) then
+    out[#out + 1] = id
+    if #out >= tonumber(ARGV[3]) then break end
+  end
+end
+return out
+`;
+
+/** Extends a lease, only for its holder. */
+const RENEW = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
+/** Back in the schedule (ARGV[2] = time) or out of it, and the lease ends if it is ours. */
+const RELEASE = `
+if ARGV[2] == '' then redis.call('ZREM', KEYS[1], ARGV[1])
+else redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
 return 1
 `;
 
@@ -160,6 +192,8 @@ export async function connectRedisStore(options: RedisStoreOptions): Promise<Red
 /** The Redis-backed {@link TaskStore}. Build it with {@link connectRedisStore}. */
 export class RedisStore implements TaskStore {
   readonly kind = "redis";
+  /** This process, as the holder of callback leases. */
+  readonly replicaId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   #limits: StoreLimits = { ttlMs: 86_400_000, maxTasks: 200_000 };
   /** Keys this process has seen, by tenant, so a task read back carries its owner's key. */
   readonly #owners = new Map<string, string>();
@@ -359,6 +393,48 @@ export class RedisStore implements TaskStore {
     );
     return Number(now);
   }
+
+  /** The shared schedule of callbacks due. */
+  readonly schedule: CallbackSchedule = {
+    due: async (taskId, at) => {
+      // LT: an earlier time wins over the one already there; a new task is added.
+      await this.#run(() => this.redis.zadd(`${this.prefix}due`, "LT", at, taskId));
+    },
+    claim: async (now, leaseMs, max) => {
+      const ids = await this.#run(() =>
+        this.redis.eval(
+          CLAIM_DUE,
+          1,
+          `${this.prefix}due`,
+          String(now),
+          String(leaseMs),
+          String(max),
+          this.prefix,
+          this.replicaId,
+        ),
+      );
+      return ids as string[];
+    },
+    renew: async (taskId, leaseMs) => {
+      const held = await this.#run(() =>
+        this.redis.eval(RENEW, 1, `${this.prefix}lease:${taskId}`, this.replicaId, String(leaseMs)),
+      );
+      return held === 1;
+    },
+    release: async (taskId, nextAt) => {
+      await this.#run(() =>
+        this.redis.eval(
+          RELEASE,
+          2,
+          `${this.prefix}due`,
+          `${this.prefix}lease:${taskId}`,
+          taskId,
+          nextAt === undefined ? "" : String(nextAt),
+          this.replicaId,
+        ),
+      );
+    },
+  };
 
   async close(): Promise<void> {
     try {

@@ -37,8 +37,8 @@ describe("envelopes", () => {
     });
   });
 
-  it("klingError: Kling's body as the message, Retry-After only when given (0 included)", () => {
-    const plain = klingError(500, "fail_to_fetch_task", 5000, "boom");
+  it("klingError: Kling's body as the message, the code's documented status, Retry-After only when given (0 included)", () => {
+    const plain = klingError("fail_to_fetch_task", "5000", "boom");
     expect(plain).toEqual({
       status: 500,
       body: {
@@ -48,8 +48,14 @@ describe("envelopes", () => {
       },
     });
     expect("headers" in plain).toBe(false);
-    expect(klingError(429, "x", 1, "y", 0).headers).toEqual({ "retry-after": "0" });
-    expect(klingError(429, "x", 1, "y", 12).headers).toEqual({ "retry-after": "12" });
+    expect(klingError("x", "1302", "y", 0)).toMatchObject({
+      status: 429,
+      headers: { "retry-after": "0" },
+    });
+    expect(klingError("x", "1303", "y", 12).headers).toEqual({ "retry-after": "12" });
+    // The status is the spec's for the code, whatever the code.
+    expect(klingError("x", "1103", "y").status).toBe(403);
+    expect(klingError("x", "5001", "y").status).toBe(503);
   });
 
   it("the named errors", () => {

@@ -354,7 +354,11 @@ describe("create", () => {
       undefined,
       "fail_to_fetch_task",
     ]);
-    expect(await answer({ maintenance: true, quota: true })).toEqual([503, "7", "fail_to_fetch_task"]);
+    expect(await answer({ maintenance: true, quota: true })).toEqual([
+      503,
+      "7",
+      "fail_to_fetch_task",
+    ]);
     expect(await answer({ quota: true, contentPolicy: true })).toEqual([
       403,
       undefined,

@@ -1,8 +1,11 @@
 // The Redis store with a real redis-server on loopback: replicas share tasks, settings, the
 // virtual clock, external-id uniqueness and concurrency counts; a restart keeps everything; a
 // lost Redis is a 503 in the gateway's shape, and the mock recovers when it returns.
+import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { type RedisServer, startRedis } from "@kling-multi-image/test-support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createMockServer,
@@ -11,7 +14,6 @@ import {
   type VirtualMockServer,
 } from "../../src/index.js";
 import { CREATE, call, seedBody, submit } from "../support/harness.js";
-import { type RedisServer, startRedis } from "../support/redis.js";
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -182,6 +184,28 @@ describe("a bad Redis", () => {
     expect(message).toMatch(/^cannot reach Redis at redis:\/\/user:\*\*\*@127\.0\.0\.1:\d+/);
     expect(message).not.toContain("secret");
     expect(message).not.toContain("\n");
+  });
+
+  it("unreachable at start, from the command line: one line on stderr, exit 1", async () => {
+    const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+    const child = spawn(process.execPath, [cli, "--port", "0", "--quiet"], {
+      env: { ...process.env, KLING_MOCK_STORE: `redis://:hunter2@127.0.0.1:${redis.port + 1}` },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(out).toBe("");
+    expect(err.trim().split("\n")).toHaveLength(1);
+    expect(err).toMatch(/^kling-mock: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+/);
+    expect(err).not.toContain("hunter2");
   });
 
   it("lost at run time: 503s in the gateway's shape, then it recovers when Redis returns", async () => {

@@ -3,9 +3,23 @@ import { specExample } from "@kling-multi-image/spec";
 import type { RecordedRequest } from "../http.js";
 import type { Session } from "../session.js";
 import type { OperationId } from "../spec.js";
-import type { Failure } from "../types.js";
-import { responseSummary } from "./conformance.js";
-import type { CheckOutcome } from "./negative.js";
+import type { ResponseCheckName } from "./conformance.js";
+import { defineCheck } from "./define.js";
+import { type Finding, type Outcome, responseSummary } from "./outcome.js";
+
+const NAME = "ignored_auth";
+
+/** The names this check's findings carry: its own, and the response checks' of its exchanges. */
+type Reported = typeof NAME | ResponseCheckName;
+
+/** The `ignored_auth` check: free, and run first with `unknown_task`, probing the server. */
+export const ignoredAuthCheck = defineCheck({
+  name: NAME,
+  billable: false,
+  stage: "probe",
+  needs: [],
+  run: ({ session }) => ignoredAuth(session),
+});
 
 /**
  * The provider's curl body (the spec's `SeedCurlRequest` example): valid in every respect but the
@@ -22,8 +36,8 @@ export function seedBody(imageUrls?: readonly string[]): Record<string, unknown>
 }
 
 /** Runs `ignored_auth`. */
-export async function ignoredAuth(session: Session): Promise<CheckOutcome> {
-  const failures: Failure[] = [];
+export async function ignoredAuth(session: Session): Promise<Outcome<Reported>> {
+  const failures: Finding<Reported>[] = [];
   const wrongKey = `sk-contract-wrong-${session.runId}`;
   const variants: { label: string; headers: Record<string, string> }[] = [
     { label: "no Authorization header", headers: {} },
@@ -54,12 +68,12 @@ export async function ignoredAuth(session: Session): Promise<CheckOutcome> {
       if (partial.body !== undefined) headers["Content-Type"] = "application/json";
       const request: RecordedRequest = { ...partial, headers };
       const result = await session.exchange(operation, request);
-      session.count("ignored_auth");
+      session.count(NAME);
       failures.push(...result.failures);
       const response = result.response;
-      if (response && response.status !== 401 && !session.transient("ignored_auth", response)) {
+      if (response && response.status !== 401 && !session.transient(NAME, response)) {
         failures.push({
-          check: "ignored_auth",
+          check: NAME,
           message: `${request.method} ${new URL(request.url).pathname} with ${variant.label} was answered ${response.status}; it must be refused with 401`,
           request,
           response: responseSummary(response),

@@ -9,9 +9,24 @@ import { verifyWebhook } from "../callbacks/signature.js";
 import { excerpt, parseJson } from "../http.js";
 import { describeErrors } from "../oracle.js";
 import type { Session } from "../session.js";
-import type { Failure } from "../types.js";
-import { KLING_RANK, type LifecycleOutcome, passTime } from "./lifecycle.js";
-import type { CheckOutcome } from "./negative.js";
+import { defineCheck } from "./define.js";
+import { KLING_RANK, NO_TASK, passTime } from "./lifecycle.js";
+import type { Finding, LifecycleOutcome, Outcome } from "./outcome.js";
+
+const NAME = "callbacks";
+
+/**
+ * The `callbacks` check: billable (it waits on the lifecycle task), and it needs a callback
+ * receiver and that task.
+ */
+export const callbacksCheck = defineCheck({
+  name: NAME,
+  billable: true,
+  stage: "main",
+  needs: ["inbox", "task"],
+  emptyReason: NO_TASK,
+  run: ({ session, inbox, task }) => callbacks(session, inbox.receiver, inbox.path, task),
+});
 
 const TERMINAL = new Set(["succeed", "failed"]);
 
@@ -46,12 +61,12 @@ export async function callbacks(
   receiver: Receiver,
   path: string,
   task: LifecycleOutcome,
-): Promise<CheckOutcome> {
-  const failures: Failure[] = [];
+): Promise<Outcome<typeof NAME>> {
+  const failures: Finding<typeof NAME>[] = [];
   if (!task.taskId || !task.finalKlingStatus) {
     return {
       failures,
-      skipped: ["callbacks: the lifecycle task did not finish, so there is nothing to compare"],
+      skipped: [`${NAME}: the lifecycle task did not finish, so there is nothing to compare`],
     };
   }
   await awaitTerminal(session, receiver.deliveries, path);
@@ -59,7 +74,7 @@ export async function callbacks(
   const schema = session.spec.schemaPointer("CallbackPayload");
   const fail = (message: string, delivery?: Delivery) =>
     failures.push({
-      check: "callbacks",
+      check: NAME,
       message: delivery ? `${message} (delivery body ${excerpt(delivery.body, 200)})` : message,
     });
   if (deliveries.length === 0) {
@@ -70,7 +85,7 @@ export async function callbacks(
   }
   const statuses: string[] = [];
   for (const [index, delivery] of deliveries.entries()) {
-    session.count("callbacks");
+    session.count(NAME);
     const n = `delivery ${index + 1} of ${deliveries.length}`;
     const parsed = parseJson(delivery.body);
     if (!parsed.ok) {
@@ -94,7 +109,7 @@ export async function callbacks(
       fail(`${n} is about task ${JSON.stringify(payload.task_id)}, not ${task.taskId}`, delivery);
     if (typeof payload.task_status === "string") statuses.push(payload.task_status);
     if (session.options.callbackSecret) {
-      const problem = verifyWebhook(
+      const problem = await verifyWebhook(
         session.options.callbackSecret,
         delivery.headers,
         delivery.body,

@@ -4,55 +4,80 @@
  * must reach a terminal status within the bound, and must stay there; a succeeded task's video URL
  * must answer `video/mp4`. On a virtual clock the kit advances time instead of sleeping.
  */
+import { GATEWAY_STATUS_OF_KLING, GATEWAY_STATUSES } from "@kling-multi-image/spec/facts";
 import { mediaType, parseJson, send } from "../http.js";
 import type { Session } from "../session.js";
-import type { Failure } from "../types.js";
 import { seedBody } from "./auth.js";
-import { responseSummary } from "./conformance.js";
-import type { CheckOutcome } from "./negative.js";
+import type { ResponseCheckName } from "./conformance.js";
+import { defineCheck } from "./define.js";
+import { declareCheck } from "./metadata.js";
+import {
+  type Finding,
+  type LifecycleOutcome,
+  type Observation,
+  responseSummary,
+} from "./outcome.js";
 
-/** Order of the gateway's statuses; equal ranks are alternatives, higher is later. */
-export const GATEWAY_RANK: Record<string, number> = {
-  NOT_START: 0,
-  SUBMITTED: 1,
-  QUEUED: 1,
-  IN_PROGRESS: 2,
-  SUCCESS: 3,
-  FAILURE: 3,
-};
+const NAME = "lifecycle";
+const AVAILABILITY = "ensure_resource_availability";
+
+/** The names this module's findings carry: its two checks', and the response checks'. */
+type Reported = typeof NAME | typeof AVAILABILITY | ResponseCheckName;
+
+/** Why a check that follows the lifecycle task examined nothing: there was no task. */
+export const NO_TASK = `no task was accepted to follow (see ${NAME})`;
+
+/**
+ * The `ensure_resource_availability` check: the first poll of the lifecycle task, which must find
+ * it. It has no run of its own; the lifecycle check judges it.
+ */
+export const ensureResourceAvailabilityCheck = declareCheck({
+  name: AVAILABILITY,
+  billable: true,
+  stage: "main",
+  emptyReason: NO_TASK,
+});
+
+/**
+ * The `lifecycle` check: submits one task (billable) and follows it, with the run's callback URL
+ * when a receiver is up, and provides that task to the callbacks check.
+ */
+export const lifecycleCheck = defineCheck({
+  name: NAME,
+  billable: true,
+  stage: "main",
+  needs: [],
+  provides: ["task"],
+  judges: [ensureResourceAvailabilityCheck],
+  run: async ({ session, inbox }) => {
+    const task = await lifecycle(session, inbox?.url);
+    return { failures: task.failures, skipped: task.skipped, provided: { task } };
+  },
+});
+
+/**
+ * The gateway's mapping of Kling's statuses (the spec's `x-status-mapping`, `fromKling`, read from
+ * `@kling-multi-image/spec/facts`).
+ */
+export const GATEWAY_OF_KLING: Readonly<Record<string, string>> = GATEWAY_STATUS_OF_KLING;
+
+/**
+ * Order of the gateway's statuses, from the spec's ranks; equal ranks are alternatives, higher is
+ * later. A status with no rank (`UNKNOWN`) is no stage of a task's lifecycle.
+ */
+export const GATEWAY_RANK: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(GATEWAY_STATUSES).flatMap(([status, fact]) =>
+    fact.rank === null ? [] : [[status, fact.rank]],
+  ),
+);
 
 /** Order of Kling's statuses (nested in `data.data.data.task_status`, and in callbacks). */
-export const KLING_RANK: Record<string, number> = {
-  submitted: 1,
-  processing: 2,
-  succeed: 3,
-  failed: 3,
-};
-
-/** The gateway's mapping of Kling's statuses (spec: getMultiImageVideoTask's description). */
-export const GATEWAY_OF_KLING: Record<string, string> = {
-  submitted: "SUBMITTED",
-  processing: "IN_PROGRESS",
-  succeed: "SUCCESS",
-  failed: "FAILURE",
-};
-
-/** One observation of the task. */
-export interface Observation {
-  poll: number;
-  status: string;
-  progress: string;
-  klingStatus?: string;
-  videoUrl?: string;
-}
-
-/** What the lifecycle found, for the callbacks check that follows it. */
-export interface LifecycleOutcome extends CheckOutcome {
-  taskId?: string;
-  /** Kling's terminal status (`succeed` | `failed`) if one was reached. */
-  finalKlingStatus?: string;
-  history: Observation[];
-}
+export const KLING_RANK: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(GATEWAY_STATUS_OF_KLING).map(([kling, status]) => [
+    kling,
+    GATEWAY_STATUSES[status].rank as number,
+  ]),
+);
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | undefined =>
@@ -93,8 +118,11 @@ export async function passTime(session: Session, ms: number): Promise<void> {
 }
 
 /** Runs `ensure_resource_availability` and `lifecycle` on one submitted task. */
-export async function lifecycle(session: Session, callbackUrl?: string): Promise<LifecycleOutcome> {
-  const failures: Failure[] = [];
+export async function lifecycle(
+  session: Session,
+  callbackUrl?: string,
+): Promise<LifecycleOutcome<Reported>> {
+  const failures: Finding<Reported>[] = [];
   const history: Observation[] = [];
   const body: Json = {
     ...seedBody(session.options.imageUrls),
@@ -104,15 +132,15 @@ export async function lifecycle(session: Session, callbackUrl?: string): Promise
   const submit = session.submitRequest(body);
   const created = await session.exchange("createMultiImageVideoTask", submit);
   failures.push(...created.failures);
-  session.count("lifecycle");
+  session.count(NAME);
   const createResponse = created.response;
   if (!createResponse) return { failures, skipped: [], history };
   const parsed = parseJson(createResponse.body);
   const taskId = parsed.ok ? taskIdOf(parsed.value) : undefined;
-  if (session.transient("lifecycle", createResponse)) return { failures, skipped: [], history };
+  if (session.transient(NAME, createResponse)) return { failures, skipped: [], history };
   if (createResponse.status !== 200 || !taskId) {
     failures.push({
-      check: "lifecycle",
+      check: NAME,
       message:
         createResponse.status !== 200
           ? `the seed body was answered ${createResponse.status}; no task to follow`
@@ -141,9 +169,9 @@ export async function lifecycle(session: Session, callbackUrl?: string): Promise
     failures.push(...result.failures);
     const response = result.response;
     if (!response) return { failures, skipped: [], history, taskId };
-    const fail = (check: "lifecycle" | "ensure_resource_availability", message: string) =>
+    const fail = (check: typeof NAME | typeof AVAILABILITY, message: string) =>
       failures.push({ check, message, request: query, response: responseSummary(response) });
-    if (poll === 0) session.count("ensure_resource_availability");
+    if (poll === 0) session.count(AVAILABILITY);
     if ((response.status === 429 || response.status === 503) && poll < maxPolls) {
       // Documented and transient: wait as told (capped) and poll again; it costs one poll.
       const seconds = Number(response.headers["retry-after"]);
@@ -153,7 +181,7 @@ export async function lifecycle(session: Session, callbackUrl?: string): Promise
     }
     if (response.status !== 200) {
       fail(
-        poll === 0 ? "ensure_resource_availability" : "lifecycle",
+        poll === 0 ? AVAILABILITY : NAME,
         poll === 0
           ? `task ${taskId}, just accepted, was answered ${response.status} when queried`
           : `task ${taskId} was answered ${response.status} at poll ${poll} after ${describe(history)}`,
@@ -163,7 +191,7 @@ export async function lifecycle(session: Session, callbackUrl?: string): Promise
     const body = parseJson(response.body);
     const seen = body.ok ? observe(poll, body.value) : undefined;
     if (!seen) {
-      fail("lifecycle", `poll ${poll} of task ${taskId} has no data.status to follow`);
+      fail(NAME, `poll ${poll} of task ${taskId} has no data.status to follow`);
       return { failures, skipped: [], history, taskId };
     }
     const previous = history.at(-1);
@@ -171,7 +199,7 @@ export async function lifecycle(session: Session, callbackUrl?: string): Promise
     const rank = GATEWAY_RANK[seen.status];
     if (rank === undefined) {
       fail(
-        "lifecycle",
+        NAME,
         `task ${taskId} reached status ${seen.status}, which Kling never produces (${describe(history)})`,
       );
       return { failures, skipped: [], history, taskId };
@@ -182,7 +210,7 @@ export async function lifecycle(session: Session, callbackUrl?: string): Promise
     const notRefreshedYet = seen.status === "NOT_START" && seen.klingStatus === "submitted";
     if (expected && expected !== seen.status && !notRefreshedYet) {
       fail(
-        "lifecycle",
+        NAME,
         `task ${taskId} says status ${seen.status} but Kling's nested task_status is ${seen.klingStatus}, which the gateway maps to ${expected}`,
       );
       return { failures, skipped: [], history, taskId };
@@ -195,7 +223,7 @@ export async function lifecycle(session: Session, callbackUrl?: string): Promise
         (seen.status !== previous.status || seen.klingStatus !== previous.klingStatus)
       ) {
         fail(
-          "lifecycle",
+          NAME,
           `task ${taskId} left its terminal status at poll ${poll}: ${went} (history ${describe(history)})`,
         );
         return { failures, skipped: [], history, taskId };
@@ -206,7 +234,7 @@ export async function lifecycle(session: Session, callbackUrl?: string): Promise
         (KLING_RANK[seen.klingStatus] ?? 0) < (KLING_RANK[previous.klingStatus] ?? 0);
       if (rank < prevRank || klingBack || percent(seen.progress) < percent(previous.progress)) {
         fail(
-          "lifecycle",
+          NAME,
           `task ${taskId} moved backwards at poll ${poll}: ${went} (history ${describe(history)})`,
         );
         return { failures, skipped: [], history, taskId };
@@ -217,7 +245,7 @@ export async function lifecycle(session: Session, callbackUrl?: string): Promise
     if (terminalAt !== undefined && poll >= terminalAt + 2) break;
     if (terminalAt === undefined && poll >= maxPolls) {
       fail(
-        "lifecycle",
+        NAME,
         `task ${taskId} did not reach SUCCESS or FAILURE within ${session.options.lifecycleTimeoutMs} ms (${elapsed} ms ${session.options.advance ? "of virtual time" : "waited"}, ${poll} polls): ${describe(history)}`,
       );
       return { failures, skipped: [], history, taskId };
@@ -225,7 +253,7 @@ export async function lifecycle(session: Session, callbackUrl?: string): Promise
   }
 
   const last = history.at(-1);
-  const outcome: LifecycleOutcome = { failures, skipped: [], history, taskId };
+  const outcome: LifecycleOutcome<Reported> = { failures, skipped: [], history, taskId };
   if (!last) return outcome;
   if (last.klingStatus) outcome.finalKlingStatus = last.klingStatus;
   else outcome.finalKlingStatus = last.status === "SUCCESS" ? "succeed" : "failed";
@@ -239,11 +267,11 @@ async function checkVideo(
   session: Session,
   taskId: string,
   url: string | undefined,
-): Promise<Failure[]> {
+): Promise<Finding<typeof NAME>[]> {
   if (!url) {
     return [
       {
-        check: "lifecycle",
+        check: NAME,
         message: `task ${taskId} succeeded without data.data.data.task_result.videos[0].url`,
       },
     ];
@@ -254,7 +282,7 @@ async function checkVideo(
   if (!result.ok)
     return [
       {
-        check: "lifecycle",
+        check: NAME,
         message: `video URL of task ${taskId} did not answer: ${result.error}`,
         request,
       },
@@ -264,7 +292,7 @@ async function checkVideo(
   if ((status !== 200 && status !== 206) || type !== "video/mp4") {
     return [
       {
-        check: "lifecycle",
+        check: NAME,
         message: `video URL of succeeded task ${taskId} answered ${status} with Content-Type ${headers["content-type"] ?? "(none)"}; expected 200/206 video/mp4`,
         request,
         response: responseSummary(result.response),

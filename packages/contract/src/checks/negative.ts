@@ -2,21 +2,31 @@
  * negative_data_rejection: every generated invalid body must be answered with a 4xx in one of the
  * gateway's error envelopes, never a 2xx (accepted, possibly billed) and never a 5xx.
  */
-import { MUTATIONS, type Mutation, readRules } from "../generate.js";
+import { MUTATIONS, type Mutation, readRules } from "../generate/index.js";
 import { parseJson } from "../http.js";
 import { describeErrors, pointer } from "../oracle.js";
 import { runProperty } from "../property.js";
 import type { Session } from "../session.js";
-import type { Failure } from "../types.js";
-import { responseSummary } from "./conformance.js";
+import type { ResponseCheckName } from "./conformance.js";
+import { defineCheck } from "./define.js";
+import { type Finding, type Outcome, responseSummary } from "./outcome.js";
 
-/** What a check found, and what it chose not to do. */
-export interface CheckOutcome {
-  failures: Failure[];
-  skipped: string[];
-  /** Generated inputs sent. */
-  generated?: number;
-}
+const NAME = "negative_data_rejection";
+
+/** The names this check's findings carry: its own, and the response checks' of its exchanges. */
+type Reported = typeof NAME | ResponseCheckName;
+
+/**
+ * The `negative_data_rejection` check: free (rules whose bodies a wrong server would bill are left
+ * out without `allowBillable`), run once the probes showed the server answers.
+ */
+export const negativeDataRejectionCheck = defineCheck({
+  name: NAME,
+  billable: false,
+  stage: "main",
+  needs: [],
+  run: ({ session }) => negativeDataRejection(session),
+});
 
 /** The mutation rules that run under the given billing permission. */
 export function activeMutations(allowBillable: boolean): { run: Mutation[]; skipped: Mutation[] } {
@@ -26,12 +36,12 @@ export function activeMutations(allowBillable: boolean): { run: Mutation[]; skip
 }
 
 /** Runs `negative_data_rejection` over `session.options.cases` generated bodies. */
-export async function negativeDataRejection(session: Session): Promise<CheckOutcome> {
+export async function negativeDataRejection(session: Session): Promise<Outcome<Reported>> {
   const rules = readRules(session.spec);
   const { run, skipped } = activeMutations(session.options.allowBillable);
   const envelope = session.spec.schemaPointer("ErrorResponse");
   const perRule = Math.max(1, Math.ceil(session.options.cases / run.length));
-  const failures: Failure[] = [];
+  const failures: Finding<Reported>[] = [];
   let generated = 0;
   for (const [index, mutation] of run.entries()) {
     const outcome = await runProperty(
@@ -45,13 +55,13 @@ export async function negativeDataRejection(session: Session): Promise<CheckOutc
       async (input) => {
         const request = session.submitRequest(input.body, input.contentType);
         const result = await session.exchange("createMultiImageVideoTask", request);
-        session.count("negative_data_rejection");
-        const found = [...result.failures];
+        session.count(NAME);
+        const found: Finding<Reported>[] = [...result.failures];
         const response = result.response;
         if (!response) return found;
         const fail = (message: string) =>
           found.push({
-            check: "negative_data_rejection",
+            check: NAME,
             message,
             request,
             response: responseSummary(response),
@@ -85,7 +95,7 @@ export async function negativeDataRejection(session: Session): Promise<CheckOutc
     generated,
     skipped: skipped.map(
       (m) =>
-        `negative_data_rejection rule ${m.rule}: a server that wrongly accepted it would bill a task (pass allowBillable)`,
+        `${NAME} rule ${m.rule}: a server that wrongly accepted it would bill a task (pass allowBillable)`,
     ),
   };
 }

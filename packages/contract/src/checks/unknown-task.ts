@@ -4,13 +4,27 @@
  */
 import { parseJson } from "../http.js";
 import type { Session } from "../session.js";
-import type { Failure } from "../types.js";
-import { responseSummary } from "./conformance.js";
-import type { CheckOutcome } from "./negative.js";
+import type { ResponseCheckName } from "./conformance.js";
+import { defineCheck } from "./define.js";
+import { type Finding, type Outcome, responseSummary } from "./outcome.js";
+
+const NAME = "unknown_task";
+
+/** The names this check's findings carry: its own, and the response checks' of its exchanges. */
+type Reported = typeof NAME | ResponseCheckName;
+
+/** The `unknown_task` check: free, and run first with `ignored_auth`, probing the server. */
+export const unknownTaskCheck = defineCheck({
+  name: NAME,
+  billable: false,
+  stage: "probe",
+  needs: [],
+  run: ({ session }) => unknownTask(session),
+});
 
 /** Runs `unknown_task` with a short and a maximum-length (128 characters) unknown id. */
-export async function unknownTask(session: Session): Promise<CheckOutcome> {
-  const failures: Failure[] = [];
+export async function unknownTask(session: Session): Promise<Outcome<Reported>> {
+  const failures: Finding<Reported>[] = [];
   const short = session.uniqueId("contract-unknown");
   const long = `${short}-`.padEnd(128, "x");
   for (const id of [short, long]) {
@@ -20,13 +34,13 @@ export async function unknownTask(session: Session): Promise<CheckOutcome> {
       headers: session.authHeaders(),
     };
     const result = await session.exchange("getMultiImageVideoTask", request);
-    session.count("unknown_task");
+    session.count(NAME);
     failures.push(...result.failures);
     const response = result.response;
     if (!response) continue;
     const fail = (message: string) =>
       failures.push({
-        check: "unknown_task",
+        check: NAME,
         message,
         request,
         response: responseSummary(response),
@@ -36,7 +50,7 @@ export async function unknownTask(session: Session): Promise<CheckOutcome> {
       parsed.ok && typeof parsed.value === "object" && parsed.value !== null
         ? (parsed.value as Record<string, unknown>)
         : undefined;
-    if (session.transient("unknown_task", response)) continue;
+    if (session.transient(NAME, response)) continue;
     if (response.status !== 400) {
       fail(
         `an unknown task id (${id.length} chars) was answered ${response.status}; the spec documents 400 task_not_exist`,

@@ -4,7 +4,7 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Delivery, Receiver } from "../../src/callbacks/receiver.js";
 import { callbacks } from "../../src/checks/callbacks.js";
-import type { LifecycleOutcome } from "../../src/checks/lifecycle.js";
+import type { LifecycleOutcome } from "../../src/checks/outcome.js";
 import { makeSession, onFakeTime, stubOracle } from "./support.js";
 
 const PATH = "/kling-contract/run-1";

@@ -1,6 +1,7 @@
 // The five response checks on hand-made responses, against the literal document of support.ts.
 import { describe, expect, it } from "vitest";
-import { conformance, responseSummary } from "../../src/checks/conformance.js";
+import { conformance } from "../../src/checks/conformance.js";
+import { responseSummary } from "../../src/checks/outcome.js";
 import type { RecordedResponse } from "../../src/http.js";
 import { BASE, CREATE, makeSession, stubOracle } from "./support.js";
 

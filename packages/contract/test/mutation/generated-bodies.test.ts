@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { activeMutations, negativeDataRejection } from "../../src/checks/negative.js";
 import { positiveDataAcceptance } from "../../src/checks/positive.js";
-import { MUTATIONS } from "../../src/generate.js";
+import { MUTATIONS } from "../../src/generate/index.js";
 import { type Answer, BASE, CREATE, fakeGateway, makeSession, type Seen } from "./support.js";
 
 afterEach(() => {

@@ -5,8 +5,9 @@
  * function behind a stubbed `fetch`, with no socket.
  */
 import { vi } from "vitest";
+import type { ResolvedOptions } from "../../src/options.js";
 import type { SchemaError, SchemaVerdict } from "../../src/oracle.js";
-import { type ResolvedOptions, Session } from "../../src/session.js";
+import { Session } from "../../src/session.js";
 import { SpecModel } from "../../src/spec.js";
 
 export const CREATE = "/kling/v1/videos/multi-image2video";

@@ -3,8 +3,10 @@
  * prose and examples, not from its schemas, so it is a second opinion), with switches that break
  * exactly one thing each. Listens on 127.0.0.1 on an ephemeral port; time is virtual.
  */
+
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { GATEWAY_STATUS_OF_KLING, GATEWAY_STATUSES } from "@kling-multi-image/spec/facts";
 import { signWebhook } from "../../src/callbacks/signature.js";
 
 /** One deliberate defect. */
@@ -276,10 +278,11 @@ export async function startFakeGateway(options: {
         task.backwardsDone = true;
         status = "submitted";
       }
+      // The spec's mapping (x-status-mapping), as the real gateway's code applies it.
       const gateway =
-        { submitted: "SUBMITTED", processing: "IN_PROGRESS", succeed: "SUCCESS" }[status] ??
+        (GATEWAY_STATUS_OF_KLING as Record<string, keyof typeof GATEWAY_STATUSES>)[status] ??
         "UNKNOWN";
-      const progress = { submitted: "10%", processing: "30%", succeed: "100%" }[status] ?? "0%";
+      const progress = GATEWAY_STATUSES[gateway].progress;
       const shown = breaks.inconsistentStatus && status === "processing" ? "SUCCESS" : gateway;
       const kling = klingTask(task, status);
       return send(res, 200, {
@@ -319,7 +322,7 @@ export async function startFakeGateway(options: {
         Object.assign(headers, {
           "webhook-id": id,
           "webhook-timestamp": String(ts),
-          "webhook-signature": signWebhook(options.secret, id, ts, body),
+          "webhook-signature": await signWebhook(options.secret, id, ts, body),
         });
       }
       await fetch(task.callbackUrl, { method: "POST", headers, body }).then(

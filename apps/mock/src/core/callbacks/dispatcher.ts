@@ -56,6 +56,8 @@ interface Delivery {
   body: string;
   /** `host:port` of the receiver, the unit of the per-target bound. */
   target: string;
+  /** Settles the promise `enqueue` returned: delivered, given up, or dropped by a reset. */
+  done: () => void;
 }
 
 /** A delivery whose turn has come, waiting for a free slot. */
@@ -96,6 +98,8 @@ export class CallbackDispatcher {
   #owners = new WeakMap<DeliveryRecord, string>();
   #generation = 0;
   #closed = false;
+  /** The `done` of every delivery not yet over, so a reset can settle them. */
+  readonly #waiting = new Set<() => void>();
 
   constructor(options: CallbackDispatcherOptions) {
     this.#clock = options.clock;
@@ -116,9 +120,13 @@ export class CallbackDispatcher {
     return checkCallbackTarget(url, this.#allowedHosts);
   }
 
-  /** Queues one delivery of `payload` (a task status change) to `url`, on behalf of `owner`. */
-  enqueue(owner: string, taskId: string, url: string, payload: unknown): void {
-    if (this.#closed) return;
+  /**
+   * Queues one delivery of `payload` (a task status change) to `url`, on behalf of `owner`. The
+   * promise resolves once the delivery is over: delivered, given up after its retries, refused,
+   * or dropped by a reset. It never rejects; the log says how it went.
+   */
+  enqueue(owner: string, taskId: string, url: string, payload: unknown): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     const status = (payload as { task_status?: unknown } | null)?.task_status;
     const record: DeliveryRecord = {
       id: `msg_${randomId(12)}`,
@@ -134,17 +142,23 @@ export class CallbackDispatcher {
     if (refused) {
       record.outcome = "refused";
       record.error = refused;
-      return;
+      return Promise.resolve();
     }
     const queueKey = `${owner}\u0000${taskId}`;
     const queue = this.#queues.get(queueKey);
-    const delivery = { owner, record, body: JSON.stringify(payload), target: targetOf(url) };
+    let done = () => {};
+    const over = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const delivery = { owner, record, body: JSON.stringify(payload), target: targetOf(url), done };
+    this.#waiting.add(done);
     if (queue) {
       queue.push(delivery);
-      return;
+      return over;
     }
     this.#queues.set(queueKey, [delivery]);
     this.#attempt(queueKey, delivery);
+    return over;
   }
 
   /** Deliveries, oldest first, optionally for one task or one owner. */
@@ -163,6 +177,9 @@ export class CallbackDispatcher {
   /** Forgets every queued delivery, retry and log record. In-flight attempts finish unrecorded. */
   reset(): void {
     this.#generation++;
+    // Whoever waits for a dropped delivery is told it is over.
+    for (const done of this.#waiting) done();
+    this.#waiting.clear();
     for (const t of this.#timers) this.#clock.clearTimeout(t);
     this.#timers.clear();
     this.#queues.clear();
@@ -246,6 +263,7 @@ export class CallbackDispatcher {
       if (record.attempt >= this.#maxAttempts || this.#closed) {
         record.outcome = "failed";
       } else {
+        // Retried later: not over yet.
         const delay = this.#delays[Math.min(record.attempt - 1, this.#delays.length - 1)] ?? 1_000;
         const timer = this.#clock.setTimeout(() => {
           this.#timers.delete(timer);
@@ -255,6 +273,8 @@ export class CallbackDispatcher {
         return;
       }
     }
+    this.#waiting.delete(delivery.done);
+    delivery.done();
     this.#next(queueKey);
   }
 

@@ -2,6 +2,7 @@
  * The gateway's two error envelopes, built in one place so every error the mock answers has the
  * exact wire shape of the spec's examples (never Prism's problem+json).
  */
+import { KLING_ERROR_CODES } from "@kling-multi-image/spec/facts";
 import { uuid } from "../ids.js";
 import type { JsonReply } from "../request.js";
 
@@ -34,18 +35,20 @@ export function taskError(status: number, code: string, message: string): JsonRe
   return { status, body: { code, message, data: null } satisfies TaskErrorBody };
 }
 
-/** A task relay error whose message is Kling's raw error body, as the gateway passes it through. */
+/**
+ * A task relay error whose message is Kling's raw error body, as the gateway passes it through,
+ * with the HTTP status Kling documents for the code (the spec's `info.x-kling-error-codes`).
+ */
 export function klingError(
-  status: number,
   code: string,
-  klingCode: number,
+  klingCode: keyof typeof KLING_ERROR_CODES,
   klingMessage: string,
   retryAfterSeconds?: number,
 ): JsonReply {
   const reply = taskError(
-    status,
+    KLING_ERROR_CODES[klingCode].status,
     code,
-    JSON.stringify({ code: klingCode, message: klingMessage, request_id: uuid() }),
+    JSON.stringify({ code: Number(klingCode), message: klingMessage, request_id: uuid() }),
   );
   if (retryAfterSeconds !== undefined) reply.headers = { "retry-after": String(retryAfterSeconds) };
   return reply;
@@ -80,26 +83,18 @@ export const errors = {
   invalidRequest: (message: string) => taskError(400, "invalid_request", message),
   taskNotExist: () => taskError(400, "task_not_exist", "task_not_exist"),
   quotaNotEnough: () => taskError(403, "quota_not_enough", "user quota is not enough"),
-  contentPolicy: () =>
-    klingError(400, "task_failed", 1301, "Failure to pass the risk control system"),
+  contentPolicy: () => klingError("task_failed", "1301", "Failure to pass the risk control system"),
   duplicateExternalTaskId: () =>
-    klingError(400, "task_failed", 1201, "external_task_id already exists"),
+    klingError("task_failed", "1201", "external_task_id already exists"),
   rateLimited: (retryAfter: number) =>
-    klingError(429, "fail_to_fetch_task", 1302, "request rate too high", retryAfter),
+    klingError("fail_to_fetch_task", "1302", "request rate too high", retryAfter),
   concurrency: (retryAfter: number) =>
-    klingError(
-      429,
-      "fail_to_fetch_task",
-      1303,
-      "parallel task over resource pack limit",
-      retryAfter,
-    ),
-  internal: () => klingError(500, "fail_to_fetch_task", 5000, "Server internal error"),
+    klingError("fail_to_fetch_task", "1303", "parallel task over resource pack limit", retryAfter),
+  internal: () => klingError("fail_to_fetch_task", "5000", "Server internal error"),
   maintenance: (retryAfter: number) =>
     klingError(
-      503,
       "fail_to_fetch_task",
-      5001,
+      "5001",
       "Server temporarily unavailable, usually due to maintenance",
       retryAfter,
     ),

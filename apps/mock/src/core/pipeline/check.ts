@@ -6,7 +6,7 @@
 import type { Operation, ValidationEngine } from "../engine.js";
 import { errorsOf } from "../errors/diagnostics.js";
 import { errors } from "../errors/envelopes.js";
-import type { LogSink } from "../options.js";
+import type { LogSink } from "../log.js";
 import type { JsonReply } from "../request.js";
 
 export type { LogSink } from "../options.js";

@@ -8,7 +8,7 @@
 import type { EngineRequest, ValidationEngine } from "../engine.js";
 import { describe, errorsOf } from "../errors/diagnostics.js";
 import { gatewayError } from "../errors/envelopes.js";
-import type { LogSink } from "../options.js";
+import type { LogSink } from "../log.js";
 import type { MockReply, MockRequest } from "../request.js";
 
 /** One exchange that broke the spec. */

@@ -8,6 +8,7 @@ import type {
   DocumentedCreateTaskResponse,
   ObservedCreateTaskResponse,
 } from "../api-types.js";
+import { CallbackPump } from "../callbacks/pump.js";
 import { type Clock, isVirtual } from "../clock.js";
 import { errors, type JsonReply } from "../errors/envelopes.js";
 import {
@@ -28,14 +29,16 @@ import {
   klingStatus,
   klingTask,
   queryResponse,
+  statusChanges,
   type Task,
 } from "./task.js";
 import type { TimingProfile } from "./timing.js";
 
-/** The slice of the lead's CallbackDispatcher the simulator uses. */
+/** The slice of the CallbackDispatcher the simulator uses. */
 export interface CallbackSink {
   check(url: string): string | undefined;
-  enqueue(owner: string, taskId: string, url: string, payload: unknown): void;
+  /** Queues a delivery; the promise (when given) says when it is over. */
+  enqueue(owner: string, taskId: string, url: string, payload: unknown): void | Promise<void>;
 }
 
 /** What the simulator is built from. */
@@ -54,6 +57,10 @@ export interface SimulatorOptions {
    * settings and the virtual time, read by {@link Simulator.sync} before each request.
    */
   store?: TaskStore;
+  /** With a shared store: the real-time lease on a task whose callbacks a replica delivers. */
+  callbackLeaseMs?: number;
+  /** With a shared store: how often (real ms) the callback schedule is polled. */
+  callbackPollMs?: number;
 }
 
 /** A validated submit body (the engine already checked it against the spec). */
@@ -67,6 +74,8 @@ export class Simulator {
   readonly store: TaskStore;
   settings: SimulatorSettings;
   #random: Random;
+  /** With a shared store, the callbacks come from its schedule, not from this process's timers. */
+  readonly #pump: CallbackPump | undefined;
 
   constructor(private readonly options: SimulatorOptions) {
     this.settings = { ...options.settings };
@@ -78,6 +87,24 @@ export class Simulator {
     } else {
       this.store = new MemoryStore(limits, (task) => this.#cancelTimers(task));
     }
+    const { schedule } = this.store;
+    this.#pump =
+      schedule === undefined
+        ? undefined
+        : new CallbackPump({
+            store: this.store,
+            schedule,
+            clock: options.clock,
+            sink: options.callbacks,
+            videoUrl: options.videoUrl,
+            ...(options.callbackLeaseMs === undefined ? {} : { leaseMs: options.callbackLeaseMs }),
+            ...(options.callbackPollMs === undefined ? {} : { pollMs: options.callbackPollMs }),
+          });
+  }
+
+  /** Stops sending callbacks (the store and the dispatcher are closed by their owner). */
+  close(): void {
+    this.#pump?.stop();
   }
 
   /**
@@ -90,6 +117,7 @@ export class Simulator {
     const { clock } = this.options;
     if (virtualNow !== undefined && isVirtual(clock) && virtualNow > clock.now()) {
       await clock.advance(virtualNow - clock.now());
+      this.#pump?.kick();
     }
   }
 
@@ -99,6 +127,7 @@ export class Simulator {
     if (!isVirtual(clock)) throw new TypeError("the clock is not virtual");
     const target = await this.store.advanceTime(ms, clock.now());
     if (target > clock.now()) await clock.advance(target - clock.now());
+    this.#pump?.kick();
     return clock.now();
   }
 
@@ -183,7 +212,7 @@ export class Simulator {
     if (stored === "busy") {
       return this.#gateway ? rateLimitReply() : errors.concurrency(this.settings.retryAfterSeconds);
     }
-    await this.#emitDue(stored);
+    await this.#callbacksDue(stored);
     this.#schedule(stored);
     return { status: 200, body: this.#createBody(stored) };
   }
@@ -287,7 +316,7 @@ export class Simulator {
       task.failReason = status === "failed" ? (reason ?? FAIL_REASON) : "";
     }
     await this.store.save(task);
-    await this.#emitDue(task);
+    await this.#callbacksDue(task);
     return task;
   }
 
@@ -296,14 +325,13 @@ export class Simulator {
     return klingTask(task, this.#now, this.options.videoUrl(task.id));
   }
 
-  /** The status changes a task went through by `now`, in order, with the time of each. */
-  #reached(task: Task, now: number): [KlingStatus, number][] {
-    const stages: [KlingStatus, number][] = [
-      ["submitted", task.createdAt],
-      ["processing", task.processingAt],
-      [task.outcome, task.finishAt],
-    ];
-    return stages.filter(([, at]) => at <= now);
+  /** A task's callbacks may be due now: sent here, or put in the shared schedule. */
+  async #callbacksDue(task: Task): Promise<void> {
+    if (task.callbackUrl === undefined) return;
+    const schedule = this.store.schedule;
+    if (schedule === undefined) return this.#emitDue(task);
+    await schedule.due(task.id, this.#now);
+    this.#pump?.kick();
   }
 
   /**
@@ -312,28 +340,21 @@ export class Simulator {
    */
   async #emitDue(task: Task): Promise<void> {
     if (task.callbackUrl === undefined) return;
-    const reached = this.#reached(task, this.#now);
+    const reached = statusChanges(task, this.#now, this.options.videoUrl(task.id));
     const from = task.emitted;
     if (reached.length <= from) return;
     if (!(await this.store.claimEmitted(task, from, reached.length))) return;
-    for (let i = from; i < reached.length; i++) {
-      const [status, at] = reached[i] as [KlingStatus, number];
-      const terminal = status === "succeed" || status === "failed";
-      const base = klingTask(task, at, this.options.videoUrl(task.id));
-      const payload = {
-        ...base,
-        task_status: status,
-        task_status_msg: status === "failed" ? task.failReason : "",
-        updated_at: at,
-        task_result: terminal ? base.task_result : { videos: [] },
-      };
-      this.options.callbacks.enqueue(task.owner, task.id, task.callbackUrl, payload);
+    for (const change of reached.slice(from)) {
+      void this.options.callbacks.enqueue(task.owner, task.id, task.callbackUrl, change.payload);
     }
   }
 
-  /** Timers only for tasks with a callback: something must happen at a time. */
+  /**
+   * Timers only for tasks with a callback: something must happen at a time. With a shared store
+   * the schedule in the store times them instead.
+   */
   #schedule(task: Task): void {
-    if (task.callbackUrl === undefined) return;
+    if (task.callbackUrl === undefined || this.store.schedule !== undefined) return;
     const now = this.#now;
     for (const at of [task.processingAt, task.finishAt]) {
       if (at > now && Number.isFinite(at)) {

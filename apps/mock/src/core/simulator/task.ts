@@ -2,6 +2,7 @@
  * One task and the pure functions that derive its state from its timestamps: nothing runs per
  * task between requests, so 100,000 stored tasks cost memory but no CPU.
  */
+import { GATEWAY_STATUS_OF_KLING, GATEWAY_STATUSES } from "@kling-multi-image/spec/facts";
 import type {
   AspectRatio,
   DocumentedCreateTaskResponse,
@@ -46,22 +47,18 @@ export function klingStatus(task: Task, now: number): KlingStatus {
   return "submitted";
 }
 
-/** The gateway's status and progress at `now` (the gateway-code mapping in the spec). */
+/**
+ * The gateway's status and progress at `now`: `NOT_START` until the gateway's first refresh, then
+ * the status the gateway's code gives Kling's (the spec's `x-status-mapping`, read from
+ * `@kling-multi-image/spec/facts`).
+ */
 export function gatewayStatus(
   task: Task,
   now: number,
 ): { status: GatewayStatus; progress: string } {
-  if (now < task.refreshAt) return { status: "NOT_START", progress: "0%" };
-  switch (klingStatus(task, now)) {
-    case "submitted":
-      return { status: "SUBMITTED", progress: "10%" };
-    case "processing":
-      return { status: "IN_PROGRESS", progress: "30%" };
-    case "succeed":
-      return { status: "SUCCESS", progress: "100%" };
-    case "failed":
-      return { status: "FAILURE", progress: "100%" };
-  }
+  const status: GatewayStatus =
+    now < task.refreshAt ? "NOT_START" : GATEWAY_STATUS_OF_KLING[klingStatus(task, now)];
+  return { status, progress: GATEWAY_STATUSES[status].progress };
 }
 
 /** Whether the task still holds a concurrency slot at `now`. */
@@ -95,6 +92,47 @@ export function klingTask(task: Task, now: number, videoUrl: string): KlingTask 
           : [],
     },
   };
+}
+
+/** One status change of a task, as a callback carries it. */
+export interface StatusChange {
+  status: KlingStatus;
+  /** Clock time of the change (ms). */
+  at: number;
+  /** The callback body: Kling's task as it was at that change. */
+  payload: KlingTask;
+}
+
+/** The status changes a task went through by `now`, in order: what its callbacks send. */
+export function statusChanges(task: Task, now: number, videoUrl: string): StatusChange[] {
+  const stages: [KlingStatus, number][] = [
+    ["submitted", task.createdAt],
+    ["processing", task.processingAt],
+    [task.outcome, task.finishAt],
+  ];
+  return stages
+    .filter(([, at]) => at <= now)
+    .map(([status, at]) => {
+      const terminal = status === "succeed" || status === "failed";
+      const base = klingTask(task, at, videoUrl);
+      return {
+        status,
+        at,
+        payload: {
+          ...base,
+          task_status: status,
+          task_status_msg: status === "failed" ? task.failReason : "",
+          updated_at: at,
+          task_result: terminal ? (base.task_result ?? { videos: [] }) : { videos: [] },
+        },
+      };
+    });
+}
+
+/** When the task's next status change after `now` happens, or `undefined` (none, or held). */
+export function nextChangeAt(task: Task, now: number): number | undefined {
+  const next = [task.createdAt, task.processingAt, task.finishAt].find((at) => at > now);
+  return next !== undefined && Number.isFinite(next) ? next : undefined;
 }
 
 /** Kling's answer to the submit: the documented create answer, and what the gateway stores. */

@@ -42,6 +42,26 @@ export interface SharedState {
 }
 
 /**
+ * The callbacks still due, shared by replicas (a store that other processes share has one): each
+ * task with a status change to send sits in it at the time of its next change, and one replica at
+ * a time holds it under a lease while it delivers. A replica that dies lets its lease lapse, and
+ * another takes the task over; one that restarts finds every change still due.
+ */
+export interface CallbackSchedule {
+  /** Puts the task in the schedule at clock time `at` (earlier than it was, if already in it). */
+  due(taskId: string, at: number): Promise<void>;
+  /**
+   * Takes up to `max` tasks due at `now` that no live lease holds, leased to this process for
+   * `leaseMs` of real time.
+   */
+  claim(now: number, leaseMs: number, max: number): Promise<string[]>;
+  /** Extends this process's lease on a task; `false` when it no longer holds it. */
+  renew(taskId: string, leaseMs: number): Promise<boolean>;
+  /** Done with a claimed task: back in the schedule at `nextAt`, or out of it; the lease ends. */
+  release(taskId: string, nextAt: number | undefined): Promise<void>;
+}
+
+/**
  * The task store. Every method may be asynchronous (Redis); the memory store answers at once.
  * A store that cannot reach its backend rejects with {@link StoreUnavailableError}.
  */
@@ -87,6 +107,11 @@ export interface TaskStore {
   advanceTime(ms: number, localNow: number): Promise<number>;
   /** Releases connections and timers. */
   close(): Promise<void>;
+  /**
+   * The shared schedule of callbacks due, for a store replicas share. Without one (the memory
+   * store), each process times its tasks' callbacks itself.
+   */
+  readonly schedule?: CallbackSchedule;
 }
 
 /** The store's backend cannot be reached: requests get a 503 until it returns. */
