@@ -1,7 +1,9 @@
 // What the simulator hands its callback sink, and when: one payload per status change, in order, at
 // the moment of the change on the clock, with timers only where something must happen.
 import { describe, expect, it } from "vitest";
-import { FAIL_REASON, fixedTiming, rig, T0, VIDEO_ID } from "./support.js";
+import type { Clock } from "../../src/core/clock.js";
+import { type CreateBody, Simulator } from "../../src/core/simulator/simulator.js";
+import { BODY, FAIL_REASON, fixedTiming, rig, SETTINGS, T0, VIDEO_ID } from "./support.js";
 
 const HOOK = "http://127.0.0.1:9/hook";
 const url = (id: string) => `http://mock.test/v/${id}.mp4`;
@@ -158,5 +160,44 @@ describe("callbacks handed to the sink", () => {
     expect(r.clock.pending()).toBe(2);
     await r.sim.reset();
     expect(r.clock.pending()).toBe(0);
+  });
+});
+
+describe("a machine too busy to keep up", () => {
+  it("sends at once the changes that came due while the submit was answered (no timer is left for them)", async () => {
+    // Time passes while the first callback is handed over: by the time the timers would be set,
+    // processing and the finish are already in the past.
+    let now = T0;
+    const timers: number[] = [];
+    const clock: Clock = {
+      now: () => now,
+      setTimeout: (_fn, ms) => {
+        timers.push(ms);
+        return { id: timers.length };
+      },
+      clearTimeout: () => {},
+    };
+    const sent: string[] = [];
+    const sim = new Simulator({
+      clock,
+      timing: fixedTiming(0, 1_000, 3_500).timing,
+      settings: SETTINGS,
+      models: ["kling-v1-6"],
+      ttlMs: 86_400_000,
+      maxTasks: 10,
+      callbacks: {
+        check: () => undefined,
+        enqueue(_owner, _taskId, _url, payload) {
+          sent.push((payload as { task_status: string }).task_status);
+          now = T0 + 10_000;
+        },
+      },
+      videoUrl: (id) => `http://mock.test/v/${id}.mp4`,
+    });
+    const reply = await sim.create("k", { ...BODY, callback_url: HOOK } as CreateBody, {});
+    expect(reply.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(sent).toEqual(["submitted", "processing", "succeed"]);
+    expect(timers).toEqual([]);
   });
 });
