@@ -209,7 +209,11 @@ export interface components {
         TaskStatus: "submitted" | "processing" | "succeed" | "failed";
         /**
          * @description The gateway's task status. `QUEUED` and `UNKNOWN` exist in the gateway's enum but Kling's
-         *     statuses never map to them.
+         *     statuses never map to them. `x-status-mapping` holds, as data, what each status means
+         *     (the Kling status it stands for, the progress the gateway shows with it, its rank in the
+         *     lifecycle: a task's status only ever moves to a higher rank; `UNKNOWN`, the gateway not
+         *     knowing, has none) and which status the gateway's code gives each Kling status
+         *     (`TaskAdaptor.ParseTaskResult`).
          * @enum {string}
          */
         GatewayTaskStatus: "NOT_START" | "SUBMITTED" | "QUEUED" | "IN_PROGRESS" | "SUCCESS" | "FAILURE" | "UNKNOWN";
