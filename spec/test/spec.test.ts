@@ -250,3 +250,44 @@ describe("every example validates against its schema", () => {
     expect(valid).toBe(true);
   });
 });
+
+describe("the status mapping (x-status-mapping) agrees with the examples", () => {
+  type Query = {
+    data?: {
+      status?: string;
+      progress?: string;
+      data?: { data?: { task_status?: string } } | null;
+    };
+  };
+  const mapping = (
+    doc.components.schemas as Record<
+      string,
+      {
+        "x-status-mapping": {
+          statuses: Record<string, { progress: string; kling: string }>;
+          fromKling: Record<string, string>;
+        };
+      }
+    >
+  ).GatewayTaskStatus?.["x-status-mapping"];
+  const examples = Object.entries(
+    doc.components.examples as Record<string, { value: Query }>,
+  ).filter(([, e]) => typeof e.value?.data?.status === "string");
+
+  it("has query examples to compare with", () => {
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(examples)("%s shows its status with the mapped progress and Kling status", (_name, e) => {
+    const { status, progress, data } = e.value.data ?? {};
+    const fact = mapping?.statuses[status as string];
+    expect(fact, `${status} is in x-status-mapping`).toBeDefined();
+    expect(progress).toBe(fact?.progress);
+    const kling = data?.data?.task_status;
+    // At NOT_START, data is Kling's create answer (data-at-not-start): its status is `submitted`.
+    if (kling !== undefined && status !== "NOT_START") {
+      expect(mapping?.fromKling[kling]).toBe(status);
+      expect(fact?.kling).toBe(kling);
+    }
+  });
+});
