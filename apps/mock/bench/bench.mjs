@@ -3,9 +3,9 @@
 // and RSS with 100,000 stored tasks. It prints figures; it is not a test. Needs `pnpm build` first.
 //   BENCH_SECONDS=5 (per autocannon run)   BENCH_CONNECTIONS=20
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { specExample, specPath } from "@kling-multi-image/spec";
+import { freePort } from "@kling-multi-image/test-support";
 import autocannon from "autocannon";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -16,14 +16,6 @@ const PRISM = here("../node_modules/@stoplight/prism-cli/dist/index.js");
 const CREATE = "/kling/v1/videos/multi-image2video";
 const AUTH = { authorization: "Bearer bench-key", "content-type": "application/json" };
 const BODY = JSON.stringify(specExample("SeedCurlRequest"));
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Spawns a server and resolves once `probe` answers, with the time that took. */
 async function startChild(name, args, url, probe) {
@@ -83,10 +75,10 @@ function rssWith100k() {
     const body = ${BODY};
     globalThis.gc?.();
     const before = process.memoryUsage().rss;
-    for (let i = 0; i < 100000; i++) mock.simulator.create("key-" + (i % 100), { ...body, external_task_id: "e" + i }, {});
+    for (let i = 0; i < 100000; i++) await mock.simulator.create("key-" + (i % 100), { ...body, external_task_id: "e" + i }, {});
     globalThis.gc?.();
     const after = process.memoryUsage();
-    console.log(JSON.stringify({ tasks: mock.simulator.store.size, rssMB: after.rss / 2 ** 20, heapMB: after.heapUsed / 2 ** 20, baseRssMB: before / 2 ** 20 }));
+    console.log(JSON.stringify({ tasks: await mock.simulator.store.size(), rssMB: after.rss / 2 ** 20, heapMB: after.heapUsed / 2 ** 20, baseRssMB: before / 2 ** 20 }));
     await mock.close();
   `;
   return new Promise((resolve, reject) => {
