@@ -7,9 +7,10 @@
 //   (`info.x-kling-error-codes`) and the request's limits (the submit schema's keywords).
 //   node scripts/generate.mjs          writes the file
 //   node scripts/generate.mjs --check  exits 1 when the committed file is stale (run by `lint`)
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { writeOrCheck } from "../../scripts/generated-files.mjs";
 
 const specSource = new URL("../openapi.yaml", import.meta.url);
 const departuresTarget = fileURLToPath(new URL("../src/generated/departures.ts", import.meta.url));
@@ -418,24 +419,11 @@ export const GATEWAY_CHECKED = ${JSON.stringify(checked, null, 2)} as const;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const outputs = [
-    [departuresTarget, renderDepartures()],
-    [factsTarget, renderFacts()],
-  ];
-  for (const [file, fresh] of outputs) {
-    if (process.argv.includes("--check")) {
-      let committed = "";
-      try {
-        committed = readFileSync(file, "utf8");
-      } catch {}
-      if (committed !== fresh) {
-        console.error(`${file} is stale: run \`pnpm generate\` and commit the result.`);
-        process.exit(1);
-      }
-    } else {
-      writeFileSync(file, fresh);
-      console.log(`wrote ${file}`);
-    }
-  }
-  if (process.argv.includes("--check")) console.log("generated spec facts are up to date");
+  writeOrCheck(
+    [
+      [departuresTarget, renderDepartures()],
+      [factsTarget, renderFacts()],
+    ],
+    { check: process.argv.includes("--check"), upToDate: "generated spec facts are up to date" },
+  );
 }

@@ -4,10 +4,9 @@
 // 100,000 tasks. Needs `pnpm build` and a `redis-server` on PATH. It prints figures; not a test.
 //   BENCH_SECONDS=4 (per autocannon run)   BENCH_CONNECTIONS=20   BENCH_TASKS=20000
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { specExample } from "@kling-multi-image/spec";
-import { startRedis, startRoundRobinProxy } from "@kling-multi-image/test-support";
+import { freePort, startRedis, startRoundRobinProxy } from "@kling-multi-image/test-support";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
 
@@ -18,14 +17,6 @@ const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const CREATE = "/kling/v1/videos/multi-image2video";
 const AUTH = { authorization: "Bearer bench-key", "content-type": "application/json" };
 const BODY = JSON.stringify(specExample("SeedCurlRequest"));
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 const children = [];
 process.on("exit", () => {

@@ -20,11 +20,12 @@
 // examples, `x-` extensions, annotations) are dropped from a schema before emitting it (the
 // original must compile first, so a schema Prism's Ajv refuses stays refused), and identical
 // schemas share one function.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, relative } from "node:path";
+import { relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parse } from "yaml";
+import { writeOrCheck } from "../../../scripts/generated-files.mjs";
 
 const require = createRequire(import.meta.url);
 // Everything Prism-side is resolved from prism-http, so that the generator uses the very modules
@@ -48,7 +49,6 @@ const { _ } = utilsRequire("ajv");
 const dateTimePath = prismRequire.resolve("./validators/dateTime.js");
 const dateTime = prismRequire("./validators/dateTime.js");
 
-const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** The documents this script compiles. */
@@ -531,26 +531,10 @@ export default document;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const check = process.argv.includes("--check");
-  let stale = false;
-  for (const document of DOCUMENTS) {
-    const fresh = await render(document);
-    if (check) {
-      let committed = "";
-      try {
-        committed = readFileSync(document.target, "utf8");
-      } catch {}
-      if (committed !== fresh) {
-        console.error(
-          `${relative(here, document.target)} is stale: run \`pnpm generate\` and commit the result.`,
-        );
-        stale = true;
-      }
-    } else {
-      writeFileSync(document.target, fresh);
-      console.log(`wrote ${relative(process.cwd(), document.target)}`);
-    }
-  }
-  if (stale) process.exit(1);
-  if (check) console.log("generated validators are up to date");
+  const outputs = [];
+  for (const document of DOCUMENTS) outputs.push([document.target, await render(document)]);
+  writeOrCheck(outputs, {
+    check: process.argv.includes("--check"),
+    upToDate: "generated validators are up to date",
+  });
 }

@@ -5,10 +5,11 @@
 //   their summaries (for `kling-mock --help`);
 //   node scripts/generate.mjs          writes the file
 //   node scripts/generate.mjs --check  exits 1 when the committed file is stale (run by `lint`)
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import { parse } from "yaml";
+import { writeOrCheck } from "../../../scripts/generated-files.mjs";
 
 const source = new URL("../control-api.yaml", import.meta.url);
 const target = fileURLToPath(new URL("../src/generated/control-api.ts", import.meta.url));
@@ -57,25 +58,14 @@ export async function renderSpec() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const outputs = [
-    [target, await render()],
-    [specTarget, await renderSpec()],
-  ];
-  for (const [file, fresh] of outputs) {
-    if (process.argv.includes("--check")) {
-      let committed = "";
-      try {
-        committed = readFileSync(file, "utf8");
-      } catch {}
-      if (committed !== fresh) {
-        console.error(`${file} is stale: run \`pnpm generate\` and commit the result.`);
-        process.exit(1);
-      }
-    } else {
-      writeFileSync(file, fresh);
-      console.log(`wrote ${file}`);
-    }
-  }
-  if (process.argv.includes("--check"))
-    console.log("generated API and control-API types are up to date");
+  writeOrCheck(
+    [
+      [target, await render()],
+      [specTarget, await renderSpec()],
+    ],
+    {
+      check: process.argv.includes("--check"),
+      upToDate: "generated API and control-API types are up to date",
+    },
+  );
 }

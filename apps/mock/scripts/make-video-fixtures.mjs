@@ -20,8 +20,9 @@
 // no version strings in the files). Another ffmpeg or x264 version may encode different bytes;
 // the files stay valid, just re-commit them together with the regenerated module.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { writeOrCheck } from "../../../scripts/generated-files.mjs";
 
 const FPS = 10;
 const KEYFRAME_INTERVAL_FRAMES = 2 * FPS;
@@ -134,21 +135,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error(`unknown argument(s): ${unknown.join(" ")}`);
     process.exit(2);
   }
-  if (args.includes("--check")) {
-    let committed = "";
-    try {
-      committed = readFileSync(moduleFile, "utf8");
-    } catch {}
-    if (committed !== renderModule()) {
-      console.error(
-        `${moduleFile} does not match fixtures/*.mp4: run \`node scripts/make-video-fixtures.mjs --module-only\` and commit the result.`,
-      );
-      process.exit(1);
-    }
-    console.log("generated video fixtures module is up to date");
-  } else {
-    if (!args.includes("--module-only")) makeMp4Files();
-    writeFileSync(moduleFile, renderModule());
-    console.log(`wrote ${moduleFile}`);
-  }
+  const check = args.includes("--check");
+  if (!check && !args.includes("--module-only")) makeMp4Files();
+  writeOrCheck([[moduleFile, renderModule()]], {
+    check,
+    upToDate: "generated video fixtures module is up to date",
+    remedy:
+      "it does not match fixtures/*.mp4; run `node scripts/make-video-fixtures.mjs --module-only` and commit the result",
+  });
 }

@@ -5,13 +5,13 @@
 // test/prism-plans.test.ts uses, on malformed input meant to reach Prism's rarer branches (forms,
 // unparseable media types, bad escapes, missing lengths), on routing and security decisions, and
 // on a kitchen-sink document compiled on the fly for what the mock's documents do not use.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { specPath } from "@kling-multi-image/spec";
+import { specExamples } from "@kling-multi-image/test-support";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 // @ts-expect-error: a plain .mjs script without types
 import { render } from "../scripts/compile-validators.mjs";
 import type {
@@ -29,34 +29,18 @@ import {
   controlEngine,
   createCompiledEngine,
 } from "../src/validation/index.js";
-import { pick, plan, type Rng, randomJson, randomString } from "./support/fuzz-gen.js";
+import {
+  mutate,
+  pick,
+  plan,
+  type Rng,
+  randomJson,
+  randomString,
+  responseFromExamples,
+  toEngineRequest,
+} from "./support/fuzz-gen.js";
 
 const controlApiPath = fileURLToPath(new URL("../control-api.yaml", import.meta.url));
-
-function toRequest(p: {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body?: string;
-}): EngineRequest {
-  const headers: Record<string, string> = { ...p.headers };
-  let body: unknown;
-  if (p.body !== undefined) {
-    headers["content-length"] = String(Buffer.byteLength(p.body));
-    try {
-      body = JSON.parse(p.body);
-    } catch {
-      body = p.body;
-    }
-  }
-  const [path, query] = p.path.split("?") as [string, string | undefined];
-  return {
-    method: p.method.toLowerCase(),
-    url: { path, query: Object.fromEntries(new URLSearchParams(query ?? "")) },
-    headers,
-    body,
-  };
-}
 
 /** What a call gives, or the message it throws (Prism throws on some malformed responses). */
 function outcome<T>(f: () => T): T | { threw: string } {
@@ -543,18 +527,6 @@ function kitchenSinkResponse(rng: Rng): EngineResponse {
   return { statusCode: pick(rng, [200, 201, 204, 250, 299, 400, 404, 500, 302]), headers, body };
 }
 
-function mutate(rng: Rng, value: unknown, depth = 0): unknown {
-  if (rng() < 0.15 || depth > 6) return randomJson(rng);
-  if (Array.isArray(value)) return value.map((v) => mutate(rng, v, depth + 1));
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value))
-      if (rng() > 0.1) out[k] = rng() < 0.3 ? mutate(rng, v, depth + 1) : v;
-    return out;
-  }
-  return value;
-}
-
 const isError = (d: unknown) =>
   Array.isArray(d) && d.some((x: { severity: number }) => x.severity === 0);
 
@@ -618,7 +590,9 @@ describe("the compiled engine equals Prism's", () => {
     let compared = 0;
     let withErrors = 0;
     for (let i = 0; i < 3_000; i++) {
-      const request = toRequest(plan(rng, ["abc", "CjMkb2eFcrsAAAAAAKL4bg", "x".repeat(140)]));
+      const request = toEngineRequest(
+        plan(rng, ["abc", "CjMkb2eFcrsAAAAAAKL4bg", "x".repeat(140)]),
+      );
       const expected = compareRequest(pair, request);
       if (expected === undefined) continue;
       compared++;
@@ -646,8 +620,8 @@ describe("the compiled engine equals Prism's", () => {
     for (let i = 0; i < 3_000; i++) {
       const api = rng() < 0.6;
       const base = api
-        ? toRequest(plan(rng, ["abc", "CjMkb2eFcrsAAAAAAKL4bg"]))
-        : toRequest({
+        ? toEngineRequest(plan(rng, ["abc", "CjMkb2eFcrsAAAAAAKL4bg"]))
+        : toEngineRequest({
             method: pick(rng, ["GET", "POST", "PATCH"]),
             path: pick(rng, controlPaths),
             headers: { "content-type": "application/json" },
@@ -671,40 +645,15 @@ describe("the compiled engine equals Prism's", () => {
 
   it("on 3,000 responses derived from the spec's examples", async () => {
     const pair = await apiPair();
-    // biome-ignore lint/suspicious/noExplicitAny: reading the parsed YAML
-    const doc = parse(readFileSync(specPath, "utf8")) as any;
-    const examples = Object.values(doc.components.examples).map(
-      (e) => (e as { value: unknown }).value,
-    );
+    const examples = Object.values(specExamples());
     const random = seededRandom(11);
     const rng = () => random.next();
     let withErrors = 0;
     let threw = 0;
     for (let i = 0; i < 3_000; i++) {
       const operation = pick(rng, pair.prism.operations);
-      const statusCode = pick(
-        rng,
-        [200, 200, 200, 400, 401, 403, 404, 413, 429, 500, 503, 201, 418],
-      );
-      const headers: Record<string, string> = {
-        "content-type": pick(rng, [
-          "application/json",
-          "application/json",
-          "text/plain",
-          "application/json; charset=utf-8",
-          ...(rng() < 0.2 ? ODD_CONTENT_TYPES : []),
-        ]),
-      };
-      if (rng() < 0.05) delete headers["content-type"];
-      if (rng() < 0.3) headers["retry-after"] = pick(rng, ["5", "-1", "soon", "0"]);
-      if (rng() < 0.05) headers["Retry-After"] = pick(rng, ["5", "x"]);
-      const body =
-        rng() < 0.05
-          ? pick(rng, ["code=x&message=y", "a=%E0%A4%A", ""])
-          : rng() < 0.5
-            ? structuredClone(pick(rng, examples))
-            : mutate(rng, pick(rng, examples));
-      const expected = compareResponse(pair, operation, { statusCode, headers, body });
+      const response = responseFromExamples(rng, examples, { contentTypes: ODD_CONTENT_TYPES });
+      const expected = compareResponse(pair, operation, response);
       if (isError(expected)) withErrors++;
       if (!Array.isArray(expected)) threw++;
     }
@@ -745,7 +694,7 @@ describe("the compiled engine equals Prism's", () => {
                 randomJson(rng),
               ]),
             );
-      const request = toRequest({
+      const request = toEngineRequest({
         method: pick(rng, ["GET", "POST", "PATCH"]),
         path: pick(rng, paths),
         headers: { "content-type": pick(rng, ["application/json", "text/plain"]) },

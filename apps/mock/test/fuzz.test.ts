@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { seededRandom } from "../src/core/simulator/random.js";
 import { type Plan, plan } from "./support/fuzz-gen.js";
 import { CREATE, call, seedBody, startVirtual, submit } from "./support/harness.js";
-import { checkAnswer } from "./support/oracle.js";
+import { checkFetched } from "./support/oracle.js";
 
 const REQUESTS = 5_000;
 const RAW_REQUESTS = 200;
@@ -51,13 +51,7 @@ describe("fuzz", () => {
           failures.push(`${p.method} ${p.path} -> ${res.status}: not JSON: ${text.slice(0, 100)}`);
           continue;
         }
-        const problems = await checkAnswer(
-          p.method,
-          p.path.split("?")[0] as string,
-          res.status,
-          res.headers.get("content-type"),
-          parsed,
-        );
+        const problems = await checkFetched(p.method, p.path, res, parsed);
         if (problems.length > 0)
           failures.push(
             `${p.method} ${p.path} -> ${res.status}: ${problems.join(", ")} ${text.slice(0, 200)}`,

@@ -1,49 +1,22 @@
 // The mock checks requests and responses with per-operation plans (src/prism/plans.ts) instead of
 // calling Prism's validateInput/validateOutput. This proves they give exactly Prism's diagnostics,
 // on thousands of random requests and of responses derived from the spec's examples.
-import { readFileSync } from "node:fs";
 import { specPath } from "@kling-multi-image/spec";
+import { specExamples } from "@kling-multi-image/test-support";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { seededRandom } from "../src/core/simulator/random.js";
-import { loadPrismEngine, type PrismEngine, type PrismRequest } from "../src/prism/engine.js";
+import { loadPrismEngine, type PrismEngine } from "../src/prism/engine.js";
 import { controlApiPath } from "../src/server.js";
-import { pick, plan, type Rng, randomJson } from "./support/fuzz-gen.js";
-
-function toPrismRequest(p: ReturnType<typeof plan>): PrismRequest {
-  const headers: Record<string, string> = { ...p.headers };
-  let body: unknown;
-  if (p.body !== undefined) {
-    headers["content-length"] = String(Buffer.byteLength(p.body));
-    try {
-      body = JSON.parse(p.body);
-    } catch {
-      body = p.body;
-    }
-  }
-  const [path, query] = p.path.split("?") as [string, string | undefined];
-  return {
-    method: p.method.toLowerCase(),
-    url: { path, query: Object.fromEntries(new URLSearchParams(query ?? "")) },
-    headers,
-    body,
-  };
-}
+import {
+  pick,
+  plan,
+  randomJson,
+  responseFromExamples,
+  toEngineRequest,
+} from "./support/fuzz-gen.js";
 
 async function engines(path: string): Promise<[PrismEngine, PrismEngine]> {
   return [await loadPrismEngine(path, "prism"), await loadPrismEngine(path, "planned")];
-}
-
-function mutate(rng: Rng, value: unknown, depth = 0): unknown {
-  if (rng() < 0.15 || depth > 6) return randomJson(rng);
-  if (Array.isArray(value)) return value.map((v) => mutate(rng, v, depth + 1));
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value))
-      if (rng() > 0.1) out[k] = rng() < 0.3 ? mutate(rng, v, depth + 1) : v;
-    return out;
-  }
-  return value;
 }
 
 describe("planned checks equal Prism's", () => {
@@ -54,7 +27,9 @@ describe("planned checks equal Prism's", () => {
     let compared = 0;
     let withErrors = 0;
     for (let i = 0; i < 3_000; i++) {
-      const request = toPrismRequest(plan(rng, ["abc", "CjMkb2eFcrsAAAAAAKL4bg", "x".repeat(140)]));
+      const request = toEngineRequest(
+        plan(rng, ["abc", "CjMkb2eFcrsAAAAAAKL4bg", "x".repeat(140)]),
+      );
       const routed = prism.route(request.method, request.url.path);
       if (!("operation" in routed)) continue;
       const expected = prism.checkRequest(routed.operation, request);
@@ -68,33 +43,15 @@ describe("planned checks equal Prism's", () => {
 
   it("for 3,000 responses derived from the spec's examples", async () => {
     const [prism, planned] = await engines(specPath);
-    // biome-ignore lint/suspicious/noExplicitAny: reading the parsed YAML
-    const doc = parse(readFileSync(specPath, "utf8")) as any;
-    const examples = Object.values(doc.components.examples).map(
-      (e) => (e as { value: unknown }).value,
-    );
+    const examples = Object.values(specExamples());
     const random = seededRandom(11);
     const rng = () => random.next();
     let withErrors = 0;
     for (let i = 0; i < 3_000; i++) {
       const operation = pick(rng, prism.operations);
-      const statusCode = pick(
-        rng,
-        [200, 200, 200, 400, 401, 403, 404, 413, 429, 500, 503, 201, 418],
-      );
-      const headers: Record<string, string> = {
-        "content-type": pick(rng, [
-          "application/json",
-          "application/json",
-          "text/plain",
-          "application/json; charset=utf-8",
-        ]),
-      };
-      if (rng() < 0.3) headers["retry-after"] = pick(rng, ["5", "-1", "soon", "0"]);
-      const body =
-        rng() < 0.5 ? structuredClone(pick(rng, examples)) : mutate(rng, pick(rng, examples));
-      const expected = prism.checkResponse(operation, { statusCode, headers, body });
-      expect(planned.checkResponse(operation, { statusCode, headers, body })).toEqual(expected);
+      const response = responseFromExamples(rng, examples);
+      const expected = prism.checkResponse(operation, response);
+      expect(planned.checkResponse(operation, response)).toEqual(expected);
       if (expected.some((d) => d.severity === 0)) withErrors++;
     }
     expect(withErrors).toBeGreaterThan(500);
@@ -131,7 +88,7 @@ describe("planned checks equal Prism's", () => {
         headers: { "content-type": pick(rng, ["application/json", "text/plain"]) },
         ...(body === undefined ? {} : { body }),
       };
-      const request = toPrismRequest(p);
+      const request = toEngineRequest(p);
       const routed = prism.route(request.method, request.url.path);
       if (!("operation" in routed)) continue;
       expect(planned.checkRequest(routed.operation, request)).toEqual(

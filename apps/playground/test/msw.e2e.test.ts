@@ -4,11 +4,10 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { png, type StaticServer, serveStatic } from "@kling-multi-image/test-support";
 import type { Browser, BrowserContext, Page, Response } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { launchChromium } from "./browser.js";
-import { solidPng } from "./png.js";
-import { type StaticServer, serveStatic } from "./static-server.js";
 
 const distMsw = fileURLToPath(new URL("../dist-msw", import.meta.url));
 const artifacts = fileURLToPath(new URL("../test-results", import.meta.url));
@@ -94,7 +93,7 @@ async function addImages(count: number) {
     colours.slice(0, count).map((colour, i) => ({
       name: `image-${i + 1}.png`,
       mimeType: "image/png",
-      buffer: solidPng(320, 320, colour),
+      buffer: png(320, 320, colour),
     })),
   );
   await page.waitForFunction((n) => document.querySelectorAll("#previews img").length === n, count);

@@ -3,10 +3,10 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createMockServer, type VirtualMockServer } from "@kling-multi-image/mock";
+import { png, type Rgb } from "@kling-multi-image/test-support";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { launchChromium } from "./browser.js";
-import { solidPng } from "./png.js";
 
 const playgroundDir = fileURLToPath(new URL("../dist", import.meta.url));
 const artifacts = fileURLToPath(new URL("../test-results", import.meta.url));
@@ -36,10 +36,10 @@ afterEach(async (context) => {
   await mock.close();
 });
 
-const png = (name: string, colour: [number, number, number]) => ({
+const pngFile = (name: string, colour: Rgb) => ({
   name,
   mimeType: "image/png",
-  buffer: solidPng(320, 320, colour),
+  buffer: png(320, 320, colour),
 });
 
 async function addImages(count: number) {
@@ -53,7 +53,7 @@ async function addImages(count: number) {
   ];
   await page.setInputFiles(
     "#images",
-    colours.slice(0, count).map((c, i) => png(`image-${i + 1}.png`, c)),
+    colours.slice(0, count).map((c, i) => pngFile(`image-${i + 1}.png`, c)),
   );
 }
 

@@ -1,8 +1,6 @@
 // `kling` as a user runs it: `node bin/kling.js ...` in its own process, against the real mock
 // (@kling-multi-image/mock) over loopback. Exit codes, stdout and stderr are the process's own.
 import { mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -12,8 +10,9 @@ import {
   type TimingProfile,
   type VirtualMockServer,
 } from "@kling-multi-image/mock";
+import { png, startServer } from "@kling-multi-image/test-support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { file, GIF, png } from "./support/images.js";
+import { file, GIF } from "./support/images.js";
 import { kling, start } from "./support/run.js";
 
 const KEY = "cli-test-key";
@@ -388,25 +387,17 @@ describe("a download cut mid-way", () => {
   it("resumes with Range and the file is complete", async () => {
     // A front for the mock's videos that cuts its first answer after 3000 bytes.
     let target = "";
-    const ranges: (string | undefined)[] = [];
-    const front = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-      ranges.push(req.headers.range);
-      const upstream = await fetch(`${target}${req.url}`, {
-        headers: req.headers.range ? { range: req.headers.range } : {},
-      });
+    const front = await startServer(async ({ url, headers: { range } }, res, n) => {
+      const upstream = await fetch(`${target}${url}`, { headers: range ? { range } : {} });
       const bytes = Buffer.from(await upstream.arrayBuffer());
       res.writeHead(upstream.status, Object.fromEntries(upstream.headers));
       // The cut comes a moment after the bytes: a stream drops what it holds unread when it errors.
-      if (ranges.length === 1) {
+      if (n === 0) {
         res.write(bytes.subarray(0, 3000), () => setTimeout(() => res.socket?.destroy(), 1000));
       } else res.end(bytes);
     });
-    await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
-    open.push({
-      close: () => new Promise<void>((resolve) => front.close(() => resolve())),
-    });
-    const frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
-    const server = await mock({ publicUrl: frontUrl });
+    open.push(front);
+    const server = await mock({ publicUrl: front.url });
     target = server.url;
 
     const out = join(folder(), "cut.mp4");
@@ -416,7 +407,7 @@ describe("a download cut mid-way", () => {
     );
     expect(run.code, run.stderr).toBe(0);
     const doc = JSON.parse(run.stdout) as { task: { taskId: string }; file: { bytes: number } };
-    expect(ranges).toEqual([undefined, "bytes=3000-"]);
+    expect(front.hits.map((hit) => hit.headers.range)).toEqual([undefined, "bytes=3000-"]);
     const whole = await fetch(`${server.url}/__mock/videos/${doc.task.taskId}.mp4`);
     expect(readFileSync(out)).toEqual(Buffer.from(await whole.arrayBuffer()));
     expect(doc.file.bytes).toBe(statSync(out).size);

@@ -2,10 +2,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { png } from "@kling-multi-image/test-support";
 import { describe, expect, it } from "vitest";
 import { CliError, EXIT } from "../src/exit.js";
 import { imageProblem, isUrl, loadImages } from "../src/images.js";
-import { file, GIF, jpeg, png } from "./support/images.js";
+import { file, GIF, jpeg } from "./support/images.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kling-cli-images-"));
 const at = (name: string, bytes: Uint8Array) => file(join(dir, name), bytes);

@@ -1,13 +1,18 @@
 // `main()` in process against a small recording gateway on 127.0.0.1: the request `kling submit`
 // sends, where the key and base URL come from, and Ctrl-C during a submit.
 import { mkdtempSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  type Handler,
+  json,
+  png,
+  startServer,
+  type TestServer,
+} from "@kling-multi-image/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import { type CliIo, main } from "../src/index.js";
-import { file, jpeg, png } from "./support/images.js";
+import { file, jpeg } from "./support/images.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kling-cli-main-"));
 const PNG = png(500, 400);
@@ -15,49 +20,25 @@ const JPG = jpeg(400, 600);
 const pngPath = file(join(dir, "a.png"), PNG);
 const jpgPath = file(join(dir, "b.jpg"), JPG);
 
-interface Hit {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-const servers: { close(): void }[] = [];
-afterEach(() => {
-  for (const s of servers.splice(0)) s.close();
+const servers: TestServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
 });
 
 /** A gateway that records each request; `answer` replies (default: a documented create). */
-async function gateway(answer?: (hit: Hit, res: ServerResponse) => void) {
-  const hits: Hit[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8").on("data", (c: string) => {
-      body += c;
-    });
-    req.on("end", () => {
-      const hit = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
-      hits.push(hit);
-      if (answer) return answer(hit, res);
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify({
+async function gateway(answer?: Handler) {
+  const server = await startServer(
+    answer ??
+      ((_hit, res) =>
+        json(res, 200, {
           code: 0,
           message: "SUCCEED",
           request_id: "r1",
           data: { task_id: "T1", task_status: "submitted", created_at: 1764021600000 },
-        }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  servers.push({
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits };
+        })),
+  );
+  servers.push(server);
+  return server;
 }
 
 function io(env: Record<string, string>, extra: Partial<CliIo> = {}) {

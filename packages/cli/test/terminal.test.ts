@@ -7,8 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMockServer, type VirtualMockServer } from "@kling-multi-image/mock";
+import { png } from "@kling-multi-image/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { file, png } from "./support/images.js";
+import { file } from "./support/images.js";
 import { KLING_BIN, kling } from "./support/run.js";
 
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;

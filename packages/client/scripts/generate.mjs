@@ -1,10 +1,10 @@
 // Generates src/generated/openapi.ts from the canonical spec with openapi-typescript.
 //   node scripts/generate.mjs          writes the file
 //   node scripts/generate.mjs --check  exits 1 when the committed file is stale (run by `lint`)
-import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString, oapiRef, tsUnion } from "openapi-typescript";
 import ts from "typescript";
+import { writeOrCheck } from "../../../scripts/generated-files.mjs";
 
 const specUrl = new URL(import.meta.resolve("@kling-multi-image/spec/openapi.yaml"));
 const target = fileURLToPath(new URL("../src/generated/openapi.ts", import.meta.url));
@@ -45,16 +45,8 @@ export async function render() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const fresh = await render();
-  if (process.argv.includes("--check")) {
-    const committed = readFileSync(target, "utf8");
-    if (committed !== fresh) {
-      console.error(`${target} is stale: run \`pnpm generate\` and commit the result.`);
-      process.exit(1);
-    }
-    console.log("generated types are up to date");
-  } else {
-    writeFileSync(target, fresh);
-    console.log(`wrote ${target}`);
-  }
+  writeOrCheck([[target, await render()]], {
+    check: process.argv.includes("--check"),
+    upToDate: "generated types are up to date",
+  });
 }

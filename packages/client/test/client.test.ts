@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
 import { getEventListeners } from "node:events";
 import { promisify } from "node:util";
+import { closedPortUrl, json, startServer, type TestServer } from "@kling-multi-image/test-support";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AuthenticationError,
   ConnectionError,
-  type CreateTaskRequest,
   createKlingClient,
   type FetchLike,
   InvalidRequestError,
@@ -20,22 +20,13 @@ import {
   WaitTimeoutError,
 } from "../src/index.js";
 import {
-  closedPortUrl,
+  body,
   documentedCreate,
-  json,
   observedCreate,
   queryBody,
-  startServer,
   TASK_ID,
-  type TestServer,
   VIDEO_URL,
-} from "./helpers/server.js";
-
-const body: CreateTaskRequest = {
-  model: "kling-v1-6",
-  prompt: "a cat walks",
-  image_list: [{ image: "https://example.com/1.jpg" }],
-};
+} from "./helpers/fixtures.js";
 
 let server: TestServer | undefined;
 afterEach(async () => {

@@ -3,11 +3,11 @@
 // bodies that end early, and the real mock for the whole path.
 import { readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMockServer } from "@kling-multi-image/mock";
+import { startServer } from "@kling-multi-image/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import { type DownloadProgress, downloadVideo, type VideoDownload } from "../src/download.js";
 import {
@@ -20,7 +20,7 @@ import {
   toTask,
 } from "../src/index.js";
 import { downloadVideoToFile } from "../src/node.js";
-import { queryBody } from "./helpers/server.js";
+import { queryBody } from "./helpers/fixtures.js";
 
 /** A fake MP4: an `ftyp` box, then bytes that differ by position. */
 const VIDEO = new Uint8Array(200_000).map((_, i) => (i * 7 + (i >> 8)) % 256);
@@ -32,26 +32,16 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-/** A node:http server on 127.0.0.1 recording each request's Range header. */
+/** A node:http server on 127.0.0.1 serving `/video.mp4`, with each request's Range header. */
 async function serve(handler: Handler) {
-  const ranges: (string | undefined)[] = [];
-  const server = createServer((req, res) => {
-    ranges.push(req.headers.range);
-    handler(req, res, ranges.length - 1);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/video.mp4`;
-  const handle = {
-    url,
-    ranges,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+  const server = await startServer((_hit, res, n, req) => handler(req, res, n), "/video.mp4");
+  servers.push(server);
+  return {
+    url: server.url,
+    get ranges() {
+      return server.hits.map((hit) => hit.headers.range);
+    },
   };
-  servers.push(handle);
-  return handle;
 }
 
 /** Serves `bytes` honouring `bytes=N-`, as a CDN does. */

@@ -4,10 +4,9 @@
 // server (Prism inside, real HTTP on 127.0.0.1); the `msw` project (MOCK_ADAPTER=msw) against the
 // mock's MSW handlers answering this process's fetch, so the client is proven on both adapters.
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createMockServer, type MockServer, type MockServerOptions } from "@kling-multi-image/mock";
 import { createKlingHandlers } from "@kling-multi-image/mock/msw";
+import { startReceiver } from "@kling-multi-image/test-support";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
@@ -162,23 +161,11 @@ describe("the client against the mock", () => {
 
   it("verifies the mock's signed callbacks, in order", async () => {
     const secret = `whsec_${randomBytes(24).toString("base64")}`;
-    const received: { body: string; headers: IncomingHttpHeaders }[] = [];
-    const receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        received.push({ body: Buffer.concat(chunks).toString("utf8"), headers: req.headers });
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const receiver = await startReceiver();
+    const { received } = receiver;
     try {
       const server = await mock({ webhookSecret: secret });
-      const { port } = receiver.address() as AddressInfo;
-      await client(server).submitAndWait(
-        { ...body, callback_url: `http://127.0.0.1:${port}/hook` },
-        fast,
-      );
+      await client(server).submitAndWait({ ...body, callback_url: receiver.url }, fast);
       // The last callback may land after the wait ends, and on a loaded CI machine an attempt may
       // fail and be retried by the mock (after 1, 2, 4 and 8 s): wait out that schedule, and say
       // what the mock recorded if a callback still has not arrived.
@@ -212,7 +199,7 @@ describe("the client against the mock", () => {
         }),
       ).rejects.toThrow();
     } finally {
-      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await receiver.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { getEventListeners } from "node:events";
+import { json, startServer } from "@kling-multi-image/test-support";
 import createClient from "openapi-fetch";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConnectionError, parseRetryAfter, TimeoutError } from "../src/errors.js";
@@ -15,7 +16,6 @@ import {
   sendWithRetries,
   sleep,
 } from "../src/retry.js";
-import { json, startServer } from "./helpers/server.js";
 
 describe("backoffMs", () => {
   it("doubles from 0.5 s and caps at 8 s", () => {

@@ -7,7 +7,7 @@ import {
   queryBody,
   TASK_ID,
   VIDEO_URL,
-} from "./helpers/server.js";
+} from "./helpers/fixtures.js";
 
 const q = (status: Parameters<typeof queryBody>[0]) => queryBody(status) as TaskQueryResponse;
 

@@ -1,12 +1,11 @@
 // How the client's calls travel, each over real HTTP on 127.0.0.1: redirects, the API key, failures
 // before anything was sent (TLS, DNS), and answers whose body fails after the headers.
-import { createServer as createHttpServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createHttpServer } from "node:http";
 import { createServer as createTlsServer, type TlsOptions } from "node:tls";
+import { json, listen, startServer, type TestServer } from "@kling-multi-image/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   ConnectionError,
-  type CreateTaskRequest,
   createKlingClient,
   type FetchLike,
   KlingApiError,
@@ -14,20 +13,8 @@ import {
   SubmitOutcomeUnknownError,
   TimeoutError,
 } from "../src/index.js";
-import {
-  documentedCreate,
-  json,
-  queryBody,
-  startServer,
-  TASK_ID,
-  type TestServer,
-} from "./helpers/server.js";
+import { body, documentedCreate, queryBody, TASK_ID } from "./helpers/fixtures.js";
 
-const body: CreateTaskRequest = {
-  model: "kling-v1-6",
-  prompt: "a cat walks",
-  image_list: [{ image: "https://example.com/1.jpg" }],
-};
 const CREATE = "/kling/v1/videos/multi-image2video";
 
 const open: { close(): unknown }[] = [];
@@ -282,16 +269,16 @@ describe("the API key", () => {
 
 /** A server of `kind` on 127.0.0.1 that counts the connections made to it. */
 async function listening(kind: "http" | TlsOptions) {
-  const s: Server | ReturnType<typeof createTlsServer> =
+  const s =
     kind === "http"
       ? createHttpServer((_req, res) => json(res, 200, documentedCreate))
       : createTlsServer(kind, (socket) => socket.end());
   let connections = 0;
   s.on("connection", () => connections++);
   s.on("tlsClientError", () => {});
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  open.push({ close: () => new Promise<void>((resolve) => s.close(() => resolve())) });
-  return { port: (s.address() as AddressInfo).port, connections: () => connections };
+  const server = await listen(s);
+  open.push(server);
+  return { port: server.port, connections: () => connections };
 }
 
 describe("failures before anything was sent: TLS and DNS", () => {

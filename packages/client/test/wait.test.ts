@@ -10,7 +10,7 @@ import {
 } from "../src/errors.js";
 import { type Task, toTask } from "../src/task.js";
 import { pollTask, waitFor } from "../src/wait.js";
-import { queryBody, TASK_ID } from "./helpers/server.js";
+import { queryBody, TASK_ID } from "./helpers/fixtures.js";
 
 type Step = "submitted" | "processing" | "succeed" | "failed" | Error;
 

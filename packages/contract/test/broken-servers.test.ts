@@ -1,5 +1,6 @@
 // The kit must be able to fail: each deliberately broken server trips the check named for its
 // defect, with a message that says what was wrong and a request that replays it.
+import { json, startServer } from "@kling-multi-image/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CheckName } from "../src/names.js";
 import { formatReport } from "../src/report/text.js";
@@ -232,28 +233,22 @@ describe("the kit fails a broken server with the right named check", () => {
   });
 
   it("a server that stops answering costs a few timeouts, not one per case", async () => {
-    const { createServer } = await import("node:http");
-    let served = 0;
     // Answers the auth and unknown-task probes correctly, then hangs on every submit.
-    const hanging = createServer((req, res) => {
-      served += 1;
-      if (req.method === "POST" && req.headers.authorization === `Bearer ${apiKey}`) return;
-      const auth = req.headers.authorization === `Bearer ${apiKey}`;
-      res.writeHead(auth ? 400 : 401, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify(
-          auth
-            ? { code: "task_not_exist", message: "task_not_exist", data: null }
-            : { error: { message: "Invalid token", type: "new_api_error", code: "" } },
-        ),
+    const hanging = await startServer(({ method, headers }, res) => {
+      const auth = headers.authorization === `Bearer ${apiKey}`;
+      if (method === "POST" && auth) return;
+      json(
+        res,
+        auth ? 400 : 401,
+        auth
+          ? { code: "task_not_exist", message: "task_not_exist", data: null }
+          : { error: { message: "Invalid token", type: "new_api_error", code: "" } },
       );
     });
-    await new Promise<void>((r) => hanging.listen(0, "127.0.0.1", () => r()));
-    const port = (hanging.address() as { port: number }).port;
     const started = Date.now();
     try {
       const report = await runContract({
-        baseUrl: `http://127.0.0.1:${port}`,
+        baseUrl: hanging.url,
         apiKey,
         seed: 1,
         cases: 140,
@@ -265,11 +260,10 @@ describe("the kit fails a broken server with the right named check", () => {
       expect(messages).toMatch(
         /not sent: the server did not answer the last 3 requests \(last: TimeoutError: .*timeout/,
       );
-      expect(served).toBeLessThan(20);
+      expect(hanging.hits.length).toBeLessThan(20);
       expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
-      hanging.closeAllConnections();
-      hanging.close();
+      await hanging.close();
     }
   });
 

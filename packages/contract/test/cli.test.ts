@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { json, startServer } from "@kling-multi-image/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import { main, parseCli } from "../src/cli.js";
 import { type Breaks, type FakeGateway, startFakeGateway } from "./support/fake-gateway.js";
@@ -59,22 +60,13 @@ describe("kling-contract CLI", () => {
     server = await startFakeGateway({ apiKey });
     const s = server;
     // A tiny control endpoint in front of the fake's clock, like the mock's /__mock/clock/advance.
-    const { createServer } = await import("node:http");
     const advanced: number[] = [];
-    const control = createServer((req, res) => {
-      let text = "";
-      req.on("data", (c: Buffer) => {
-        text += c.toString();
-      });
-      req.on("end", async () => {
-        const { ms } = JSON.parse(text) as { ms: number };
-        advanced.push(ms);
-        await s.advance(ms);
-        res.writeHead(200, { "content-type": "application/json" }).end("{}");
-      });
+    const control = await startServer(async (hit, res) => {
+      const { ms } = JSON.parse(hit.body) as { ms: number };
+      advanced.push(ms);
+      await s.advance(ms);
+      json(res, 200, {});
     });
-    await new Promise<void>((r) => control.listen(0, "127.0.0.1", () => r()));
-    const port = (control.address() as { port: number }).port;
     const out: string[] = [];
     const code = await main(
       [
@@ -90,11 +82,11 @@ describe("kling-contract CLI", () => {
         "--poll-interval-ms",
         "1000",
         "--advance-url",
-        `http://127.0.0.1:${port}/__mock/clock/advance`,
+        `${control.url}/__mock/clock/advance`,
       ],
       { out: (l) => out.push(l), err: () => {}, env: {} },
     );
-    control.close();
+    await control.close();
     expect(code, out.join("\n")).toBe(0);
     expect(advanced.length).toBeGreaterThan(3);
     expect(out.join("\n")).toMatch(/PASS {2}lifecycle/);

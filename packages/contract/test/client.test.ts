@@ -3,6 +3,7 @@
 // and for generated valid bodies, with both create-response shapes.
 import { createKlingClient, toTask } from "@kling-multi-image/client";
 import { specExample } from "@kling-multi-image/spec";
+import { specExamples } from "@kling-multi-image/test-support";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { type CaptureServer, startCaptureServer } from "../src/capture.js";
@@ -95,8 +96,7 @@ describe("the client's requests honour the spec", () => {
 
 describe("the client's Task normalisation honours every example in the spec", () => {
   // Expectations are derived here from the example values and the spec's prose, not from the client.
-  const examples = (spec.doc.components as { examples: Record<string, { value: unknown }> })
-    .examples;
+  const examples = specExamples();
   const names = Object.keys(examples).filter((n) => /^(Create|Query|Callback)/.test(n));
   const obj = (v: unknown) => v as Record<string, unknown>;
 
@@ -118,7 +118,7 @@ describe("the client's Task normalisation honours every example in the spec", ()
 
   for (const name of names) {
     it(name, () => {
-      const value = examples[name]?.value;
+      const value = examples[name];
       const task = toTask(value as Parameters<typeof toTask>[0]);
       const root = obj(value);
       // Where Kling's own task sits in each shape, if anywhere.

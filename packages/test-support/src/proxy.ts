@@ -3,7 +3,7 @@
  * request goes to the next target in turn, body and headers as they came.
  */
 import { Agent, createServer, request } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "./http-server.js";
 
 /** A running proxy. */
 export interface RoundRobinProxy {
@@ -43,15 +43,13 @@ export async function startRoundRobinProxy(targets: readonly string[]): Promise<
     });
     req.pipe(upstream);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const listening = await listen(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: listening.url,
     counts,
-    close: () =>
-      new Promise<void>((resolve) => {
-        agent.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => {
+      agent.destroy();
+      return listening.close();
+    },
   };
 }

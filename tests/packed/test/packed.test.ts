@@ -28,12 +28,11 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { crc32, deflateSync } from "node:zlib";
 import { specExample } from "@kling-multi-image/spec";
+import { freePort, png } from "@kling-multi-image/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
@@ -171,38 +170,11 @@ async function mustRun(
   return result;
 }
 
-/** A valid greyscale PNG of `width` x `height` (kling checks real dimensions before sending). */
-function png(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // 8-bit greyscale
-  const rows = Buffer.alloc((width + 1) * height, 128);
-  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0; // filter: none
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(rows)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  // 4010 is the spec's default local server: the reference must show another port to prove
-  // the substitution.
-  return port === 4010 ? freePort() : port;
+/** A free port other than 4010, the spec's default local server. */
+async function freePortNot4010(): Promise<number> {
+  const port = await freePort();
+  // The reference must show another port than the spec's to prove the substitution.
+  return port === 4010 ? freePortNot4010() : port;
 }
 
 let work = "";
@@ -341,7 +313,7 @@ describe("kling-mock, installed", () => {
 
     // The server itself is that same bin started directly: npx's wrapper does not pass SIGTERM
     // on to its child, so a signal sent to npx would leave the mock running.
-    port = await freePort();
+    port = await freePortNot4010();
     const started = performance.now();
     mock = spawn(
       process.execPath,

@@ -16,6 +16,7 @@ import type {
   EngineRequest as PrismRequest,
   EngineResponse as PrismResponse,
 } from "../core/engine.js";
+import { findResponse } from "../core/find-response.js";
 
 const require = createRequire(import.meta.url);
 const prismRequire = createRequire(
@@ -157,24 +158,13 @@ export function planFor(op: FullOperation): Plan {
   );
   const responses = op.responses.map((r) => ({
     ...r,
-    re: new RegExp(`^${r.code.replace(/X/g, "\\d")}$`),
     schemas: new Map((r.contents ?? []).map((c) => [c, normalise(c.schema, OUTPUT)])),
   }));
   const byStatus = new Map<number, (typeof responses)[number] | null>();
-  const findResponse = (status: number) => {
+  const responseFor = (status: number) => {
     let found = byStatus.get(status);
     if (found === undefined) {
-      // findOperationResponse: exact code, then fewest X, then default.
-      const candidates = responses
-        .filter((r) => r.re.test(String(status)) || r.code === "default")
-        .sort((a, b) =>
-          a.code === "default"
-            ? 1
-            : b.code === "default"
-              ? -1
-              : a.code.split("X").length - b.code.split("X").length,
-        );
-      found = candidates[0] ?? null;
+      found = findResponse(responses, status) ?? null;
       if (byStatus.size < 1000) byStatus.set(status, found);
     }
     return found;
@@ -279,7 +269,7 @@ export function planFor(op: FullOperation): Plan {
     },
 
     checkResponse(response) {
-      const found = findResponse(response.statusCode);
+      const found = responseFor(response.statusCode);
       if (found === null) {
         const inRange = response.statusCode >= 200 && response.statusCode < 300;
         return [

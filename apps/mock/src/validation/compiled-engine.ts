@@ -21,6 +21,7 @@ import type {
   Operation,
   ValidationEngine,
 } from "../core/engine.js";
+import { findResponse } from "../core/find-response.js";
 import { INPUT, OUTPUT, SEVERITY_ERROR } from "./ajv.js";
 import { validateBody } from "./body.js";
 import { parseContentType, parseMimeHeader, wildcardMediaTypeMatch } from "./media-types.js";
@@ -32,7 +33,6 @@ import type {
   CompiledDocument,
   CompiledOperation,
   CompiledPathTemplate,
-  CompiledResponse,
 } from "./types.js";
 
 /** `caseless(headers).get(name)`: the last header whose name matches, case-insensitively. */
@@ -56,22 +56,6 @@ function templateMatcher(template: CompiledPathTemplate) {
     }
     return out;
   };
-}
-
-/** `findOperationResponse`: the exact code, then the one with fewest `X`, then `default`. */
-function findResponse(responses: readonly CompiledResponse[], status: number) {
-  return responses
-    .filter(
-      (r) =>
-        new RegExp(`^${r.code.replace(/X/g, "\\d")}$`).test(String(status)) || r.code === "default",
-    )
-    .sort((a, b) =>
-      a.code === "default"
-        ? 1
-        : b.code === "default"
-          ? -1
-          : a.code.split("X").length - b.code.split("X").length,
-    )[0];
 }
 
 /** Prism's `validateMediaType` for a response. Throws, as Prism does, on an unparseable type. */

@@ -3,6 +3,7 @@
 // copied), and the same requests in the default `documented` mode still answering as the docs say.
 // Every answer of the Kling API is also checked against the spec by the harness's Hyperjump oracle.
 import { loadSpec, specExample } from "@kling-multi-image/spec";
+import { specExamples } from "@kling-multi-image/test-support";
 import { describe, expect, it } from "vitest";
 import { type Answer, CREATE, call, seedBody, startVirtual, submit } from "../support/harness.js";
 
@@ -53,7 +54,7 @@ describe("the spec's departures", () => {
   it("each has gateway-code evidence with a cited commit, its example in the spec, and a test here", () => {
     const all = specDepartures();
     expect(all.map((d) => d.id).sort()).toEqual([...TESTED].sort());
-    const examples = (loadSpec().components.examples ?? {}) as Record<string, unknown>;
+    const examples = specExamples();
     for (const d of all) {
       expect(d.source, d.id).toBe("gateway-code");
       expect(d.code?.length, d.id).toBeGreaterThan(0);

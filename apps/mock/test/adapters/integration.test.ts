@@ -4,9 +4,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startReceiver } from "@kling-multi-image/test-support";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
-import { startReceiver } from "../callbacks/receiver.js";
 import { CREATE, call, startVirtual, submit } from "../support/harness.js";
 
 const receivers: { close(): Promise<void> }[] = [];
@@ -89,10 +89,7 @@ describe("callbacks", () => {
   });
 
   it("retries after a receiver failure, and forced states still arrive in order", async () => {
-    const receiver = await startReceiver((i, res) => {
-      res.statusCode = i === 0 ? 500 : 200;
-      res.end();
-    });
+    const receiver = await startReceiver((_delivery, i) => (i === 0 ? 500 : 200));
     receivers.push(receiver);
     const mock = await startVirtual();
     const id = await submit(mock.url, "k", { callback_url: receiver.url });

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { type Answerer, startReceiver } from "@kling-multi-image/test-support";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { CallbackDispatcher } from "../../src/core/callbacks/index.js";
 import { virtualClock } from "../../src/core/clock.js";
-import { startReceiver } from "./receiver.js";
 
 const secret = `whsec_${randomBytes(24).toString("base64")}`;
 const cleanups: (() => Promise<void>)[] = [];
@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 async function setup(
-  answer?: Parameters<typeof startReceiver>[0],
+  answer?: Answerer,
   options: Partial<ConstructorParameters<typeof CallbackDispatcher>[0]> = {},
 ) {
   const receiver = await startReceiver(answer);
@@ -73,10 +73,7 @@ describe("CallbackDispatcher", () => {
   });
 
   it("retries a failed delivery on the clock with the same webhook-id, and holds later ones back until then", async () => {
-    const { receiver, clock, dispatcher } = await setup((i, res) => {
-      res.statusCode = i < 2 ? 500 : 204;
-      res.end();
-    });
+    const { receiver, clock, dispatcher } = await setup((_delivery, i) => (i < 2 ? 500 : 204));
     dispatcher.enqueue("owner", "task-1", receiver.url, payload("submitted"));
     dispatcher.enqueue("owner", "task-1", receiver.url, payload("processing"));
     await dispatcher.idle();
@@ -109,13 +106,10 @@ describe("CallbackDispatcher", () => {
   });
 
   it("gives up after maxAttempts and records why", async () => {
-    const { receiver, clock, dispatcher } = await setup(
-      (_i, res) => {
-        res.statusCode = 503;
-        res.end();
-      },
-      { maxAttempts: 3, retryDelaysMs: [10] },
-    );
+    const { receiver, clock, dispatcher } = await setup(() => 503, {
+      maxAttempts: 3,
+      retryDelaysMs: [10],
+    });
     dispatcher.enqueue("owner", "task-1", receiver.url, payload("failed"));
     for (let i = 0; i < 5; i++) {
       await dispatcher.idle();
@@ -135,11 +129,7 @@ describe("CallbackDispatcher", () => {
 
   it("does not follow redirects", async () => {
     const { receiver, dispatcher } = await setup(
-      (i, res) => {
-        res.statusCode = i === 0 ? 302 : 200;
-        res.setHeader("location", "/elsewhere");
-        res.end();
-      },
+      (_delivery, i) => ({ status: i === 0 ? 302 : 200, headers: { location: "/elsewhere" } }),
       { maxAttempts: 1 },
     );
     dispatcher.enqueue("owner", "task-1", receiver.url, payload("submitted"));
@@ -149,7 +139,7 @@ describe("CallbackDispatcher", () => {
   });
 
   it("times out an attempt whose receiver never answers", async () => {
-    const { receiver, dispatcher } = await setup(() => {}, {
+    const { receiver, dispatcher } = await setup(() => "hold", {
       maxAttempts: 1,
       attemptTimeoutMs: 150,
     });

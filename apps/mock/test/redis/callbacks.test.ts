@@ -2,9 +2,12 @@
 // whichever replica holds the task's lease; a replica killed mid-delivery leaves it to another; a
 // restart of every replica loses no callback still due. Real processes, real time, a real
 // redis-server and a real receiver on loopback.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { type RedisServer, startRedis } from "@kling-multi-image/test-support";
+import {
+  type Hit,
+  type RedisServer,
+  startReceiver,
+  startRedis,
+} from "@kling-multi-image/test-support";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMockServer, type MockServer } from "../../src/index.js";
@@ -22,33 +25,28 @@ afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
 
-/** A receiver that records what it answered, and may hold a request instead of answering. */
+/** A callback's task and status. */
+function change(delivery: Hit): { taskId: string; status: string } {
+  const payload = JSON.parse(delivery.body) as { task_id: string; task_status: string };
+  return { taskId: payload.task_id, status: payload.task_status };
+}
+
+/**
+ * A receiver that may hold a request instead of answering (the sender dies holding it); `of` is
+ * what it answered for a task.
+ */
 async function receiver(hold?: (status: string, taskId: string) => boolean) {
-  const answered: { taskId: string; status: string }[] = [];
-  const held: { taskId: string; status: string }[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let text = "";
-    req.on("data", (chunk) => {
-      text += chunk;
-    });
-    req.on("end", () => {
-      const { task_id: taskId, task_status: status } = JSON.parse(text);
-      if (hold?.(status, taskId)) {
-        held.push({ taskId, status });
-        return; // never answered: the sender dies holding it
-      }
-      answered.push({ taskId, status });
-      res.end("ok");
-    });
+  const hook = await startReceiver((delivery) => {
+    const { taskId, status } = change(delivery);
+    return hold?.(status, taskId) ? "hold" : "ok";
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  stops.push(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  const of = (taskId: string) => answered.filter((a) => a.taskId === taskId).map((a) => a.status);
-  return { url, answered, held, of };
+  stops.push(hook.close);
+  const of = (taskId: string) =>
+    hook.answered
+      .map(change)
+      .filter((a) => a.taskId === taskId)
+      .map((a) => a.status);
+  return { url: hook.url, held: () => hook.held.map(change), of };
 }
 
 let prefixes = 0;
@@ -79,8 +77,8 @@ describe("callbacks across replicas", () => {
     const calm = await submit(b.url, "test-key", { callback_url: hook.url });
 
     // The first "processing" delivery is held by the receiver: find its sender by its lease.
-    await expect.poll(() => hook.held.length, { timeout: 10_000 }).toBeGreaterThan(0);
-    const taskHeld = hook.held[0]?.taskId as string;
+    await expect.poll(() => hook.held().length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const taskHeld = hook.held()[0]?.taskId as string;
     expect(taskHeld).toBe(held);
     const client = new Redis(redis.url);
     client.on("error", () => {});

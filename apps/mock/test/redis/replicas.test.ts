@@ -2,10 +2,8 @@
 // virtual clock, external-id uniqueness and concurrency counts; a restart keeps everything; a
 // lost Redis is a 503 in the gateway's shape, and the mock recovers when it returns.
 import { spawn } from "node:child_process";
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { type RedisServer, startRedis } from "@kling-multi-image/test-support";
+import { type RedisServer, startReceiver, startRedis } from "@kling-multi-image/test-support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createMockServer,
@@ -240,21 +238,14 @@ describe("a bad Redis", () => {
 
 describe("callbacks with two replicas", () => {
   it("each status change goes out once, in order, whichever replica moves the clock", async () => {
-    const received: { status: string; id: string }[] = [];
-    const receiver = createServer((req: IncomingMessage, res) => {
-      let text = "";
-      req.on("data", (c) => {
-        text += c;
+    const receiver = await startReceiver();
+    const received = () =>
+      receiver.received.map((delivery) => {
+        const payload = JSON.parse(delivery.body) as { task_status: string; task_id: string };
+        return { status: payload.task_status, id: payload.task_id };
       });
-      req.on("end", () => {
-        const payload = JSON.parse(text) as { task_status: string; task_id: string };
-        received.push({ status: payload.task_status, id: payload.task_id });
-        res.end("ok");
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     try {
-      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const url = receiver.url;
       const prefix = freshPrefix();
       const [a, b] = [await replica(prefix), await replica(prefix)];
       const id = await submit(a.url, "test-key", { callback_url: url });
@@ -265,17 +256,16 @@ describe("callbacks with two replicas", () => {
       await call(b.url, "POST", `/__mock/tasks/${id}/state`, { body: { status: "succeed" } });
       await advance(b.url, 60_000);
       await advance(a.url, 60_000);
-      await expect.poll(() => received.length).toBe(3);
+      await expect.poll(() => received().length).toBe(3);
       // A moment more: nothing is sent twice.
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(received).toEqual([
+      expect(received()).toEqual([
         { status: "submitted", id },
         { status: "processing", id },
         { status: "succeed", id },
       ]);
     } finally {
-      receiver.closeAllConnections();
-      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await receiver.close();
     }
   });
 });

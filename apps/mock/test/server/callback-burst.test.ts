@@ -1,7 +1,8 @@
 // Callbacks are bounded: a burst of submits naming a receiver that accepts and never answers
 // must not use up the mock's file descriptors. The mock runs in a child under `ulimit -n 256`;
 // the same burst against a mock whose bounds are lifted shows the limit is really reached.
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer } from "node:net";
+import { type Listening, listen } from "@kling-multi-image/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ChildMock, startChildMock } from "../support/child.js";
 import { CREATE, seedBody } from "../support/harness.js";
@@ -10,30 +11,25 @@ const FD_LIMIT = 256;
 const SUBMITS = 400;
 
 let mock: ChildMock | undefined;
-let receiver: Server | undefined;
-const sockets = new Set<Socket>();
+let receiver: Listening | undefined;
 afterEach(async () => {
   await mock?.stop();
-  for (const s of sockets) s.destroy();
-  sockets.clear();
-  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+  await receiver?.close();
   mock = undefined;
   receiver = undefined;
 });
 
 /** A receiver that accepts connections and never answers; counts what it holds at most. */
 async function hangingReceiver(): Promise<{ url: string; peak: () => number }> {
+  let open = 0;
   let peak = 0;
-  receiver = createServer((socket) => {
-    sockets.add(socket);
-    peak = Math.max(peak, sockets.size);
-    socket.on("close", () => sockets.delete(socket));
+  const server = createServer((socket) => {
+    peak = Math.max(peak, ++open);
+    socket.on("close", () => open--);
     socket.on("error", () => {});
   });
-  await new Promise<void>((resolve) => receiver?.listen(0, "127.0.0.1", resolve));
-  const address = receiver.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}/hook`, peak: () => peak };
+  receiver = await listen(server, "/hook");
+  return { url: receiver.url, peak: () => peak };
 }
 
 /** Submits in waves of 25 while checking the health route keeps answering. */

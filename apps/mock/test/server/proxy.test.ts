@@ -3,16 +3,16 @@
 // gives no violation through a whole lifecycle; upstreams with one seeded defect each (a wrong
 // field type, a missing field, an undocumented status) are each caught, naming field and rule.
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { json, startServer, type TestServer } from "@kling-multi-image/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 import { CREATE, call, seedBody, start, startVirtual } from "../support/harness.js";
 
 const KEY = "sk-proxy-test-0001";
-const servers: Server[] = [];
+const servers: TestServer[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+  for (const s of servers.splice(0)) await s.close();
 });
 
 /** An upstream that forwards to `target` and rewrites its JSON answers with `rewrite`. */
@@ -24,29 +24,20 @@ async function defective(
     body: Record<string, unknown>,
   ) => { status: number; body: unknown },
 ): Promise<string> {
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const upstream = await fetch(target + (req.url ?? "/"), {
-      method: req.method ?? "GET",
+  const server = await startServer(async ({ method, url, headers, body }, res) => {
+    const upstream = await fetch(target + url, {
+      method,
       headers: {
-        authorization: String(req.headers.authorization ?? ""),
+        authorization: String(headers.authorization ?? ""),
         "content-type": "application/json",
       },
-      ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      ...(body.length ? { body } : {}),
     });
-    const out = rewrite(
-      req.url ?? "/",
-      upstream.status,
-      (await upstream.json()) as Record<string, unknown>,
-    );
-    res.writeHead(out.status, { "content-type": "application/json" });
-    res.end(JSON.stringify(out.body));
+    const out = rewrite(url, upstream.status, (await upstream.json()) as Record<string, unknown>);
+    json(res, out.status, out.body);
   });
   servers.push(server);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const address = server.address();
-  return `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  return server.url;
 }
 
 async function violations(proxyUrl: string) {

@@ -4,52 +4,45 @@
 // requests served, deliveries made, peak RSS and descriptors, and fails on a crash, an unplanned
 // 5xx or an answer off the spec.
 import { readdirSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { Socket } from "node:net";
+import {
+  type CallbackReceiver,
+  type ReceiverAnswer,
+  startReceiver,
+} from "@kling-multi-image/test-support";
 import { afterAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../src/core/simulator/random.js";
 import { type ChildMock, startChildMock } from "../support/child.js";
 import { plan } from "../support/fuzz-gen.js";
 import { CREATE, seedBody } from "../support/harness.js";
-import { checkAnswer } from "../support/oracle.js";
+import { checkFetched } from "../support/oracle.js";
 
 const SECONDS = Math.min(60, Number(process.env.SOAK_SECONDS ?? 20));
 const FD_LIMIT = 512;
 const WORKERS = 12;
 
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
 let mock: ChildMock | undefined;
+const KINDS = {
+  ok: "ok",
+  fail: 500,
+  hang: "hold", // holds the socket until the mock's attempt times out
+  redirect: { status: 307, headers: { location: "http://10.255.255.1/elsewhere" } }, // never followed
+} as const satisfies Record<string, ReceiverAnswer>;
+type Kind = keyof typeof KINDS;
+const receivers: Partial<Record<Kind, CallbackReceiver>> = {};
 afterAll(async () => {
   await mock?.stop();
-  for (const s of sockets) s.destroy();
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  for (const r of Object.values(receivers)) await r.close();
 });
 
 /** Delivery attempts that reached each kind of receiver. */
-const received: Record<string, number> = { ok: 0, fail: 0, hang: 0, redirect: 0 };
+const received = () =>
+  Object.fromEntries(Object.entries(receivers).map(([kind, r]) => [kind, r.received.length]));
 
 /** A callback receiver with a behaviour; resolves to its URL. */
-async function receiver(kind: "ok" | "fail" | "hang" | "redirect"): Promise<string> {
-  const server = createServer((req, res) => {
-    req.resume();
-    received[kind] = (received[kind] ?? 0) + 1;
-    if (kind === "hang") return; // holds the socket until the mock's attempt times out
-    if (kind === "fail") res.statusCode = 500;
-    if (kind === "redirect") {
-      res.statusCode = 307;
-      res.setHeader("location", "http://10.255.255.1/elsewhere"); // never followed by the mock
-    }
-    res.end();
-  });
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const address = server.address();
-  return `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/hook`;
+async function receiver(kind: Kind): Promise<string> {
+  const hook = await startReceiver(() => KINDS[kind]);
+  receivers[kind] = hook;
+  return hook.url;
 }
 
 function processFigures(pid: number): { rssMB: number; fds: number } {
@@ -63,9 +56,7 @@ describe("soak", () => {
     `runs ${SECONDS} s of mixed load under ulimit -n ${FD_LIMIT}: no crash, no unplanned 5xx, all on the spec`,
     async () => {
       const targets = await Promise.all(
-        (["ok", "fail", "hang", "redirect"] as const).map(
-          async (k) => [k, await receiver(k)] as const,
-        ),
+        (Object.keys(KINDS) as Kind[]).map(async (k) => [k, await receiver(k)] as const),
       );
       mock = await startChildMock(
         {
@@ -148,13 +139,7 @@ describe("soak", () => {
             problems.push(`${method} ${path} -> ${res.status}: not JSON: ${text.slice(0, 100)}`);
             return;
           }
-          const off = await checkAnswer(
-            method,
-            path.split("?")[0] as string,
-            res.status,
-            res.headers.get("content-type"),
-            parsed,
-          );
+          const off = await checkFetched(method, path, res, parsed);
           if (off.length > 0)
             problems.push(`${method} ${path} -> ${res.status} off the spec: ${off.join(", ")}`);
           const id = (parsed as { data?: { task_id?: string } } | undefined)?.data?.task_id;
@@ -178,7 +163,7 @@ describe("soak", () => {
       for (const d of log.deliveries) outcomes[d.outcome] = (outcomes[d.outcome] ?? 0) + 1;
       console.log(
         `soak: ${SECONDS} s, ${requests} requests served (${Math.round(requests / SECONDS)}/s), statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
-          `delivery attempts received ${JSON.stringify(received)}, callback log (last 1,000) ${JSON.stringify(outcomes)}; peak RSS ${peak.rssMB.toFixed(0)} MB, peak descriptors ${peak.fds} of ${FD_LIMIT}`,
+          `delivery attempts received ${JSON.stringify(received())}, callback log (last 1,000) ${JSON.stringify(outcomes)}; peak RSS ${peak.rssMB.toFixed(0)} MB, peak descriptors ${peak.fds} of ${FD_LIMIT}`,
       );
       expect(problems).toEqual([]);
       expect(alive).toBe(true);

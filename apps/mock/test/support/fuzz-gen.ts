@@ -1,4 +1,5 @@
-// Random and malformed requests for the fuzz run and the Prism equivalence test.
+// Random and malformed requests for the fuzz run and the engines' equivalence tests.
+import type { EngineRequest, EngineResponse } from "../../src/core/engine.js";
 import { CREATE, seedBody } from "./harness.js";
 
 export type Rng = () => number;
@@ -174,4 +175,71 @@ export function plan(rng: Rng, known: readonly string[]): Plan {
     else body = undefined;
   }
   return { method, path, headers, ...(body === undefined ? {} : { body }) };
+}
+
+/** A plan as the validation engines read a request: a JSON body parsed, its length a header. */
+export function toEngineRequest(p: Plan): EngineRequest {
+  const headers: Record<string, string> = { ...p.headers };
+  let body: unknown;
+  if (p.body !== undefined) {
+    headers["content-length"] = String(Buffer.byteLength(p.body));
+    try {
+      body = JSON.parse(p.body);
+    } catch {
+      body = p.body;
+    }
+  }
+  const [path, query] = p.path.split("?") as [string, string | undefined];
+  return {
+    method: p.method.toLowerCase(),
+    url: { path, query: Object.fromEntries(new URLSearchParams(query ?? "")) },
+    headers,
+    body,
+  };
+}
+
+/** `value` with random parts replaced by random JSON or dropped (a response off an example). */
+export function mutate(rng: Rng, value: unknown, depth = 0): unknown {
+  if (rng() < 0.15 || depth > 6) return randomJson(rng);
+  if (Array.isArray(value)) return value.map((v) => mutate(rng, v, depth + 1));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value))
+      if (rng() > 0.1) out[k] = rng() < 0.3 ? mutate(rng, v, depth + 1) : v;
+    return out;
+  }
+  return value;
+}
+
+/**
+ * A random response made from the spec's `examples`: a status the API documents or not, a JSON
+ * or plain content type, maybe a Retry-After, and an example's value as it is or mutated. With
+ * `odd`, also rarer shapes, each on its own draw: one of `odd.contentTypes`, no content type, a
+ * second Retry-After in other case, a form body.
+ */
+export function responseFromExamples(
+  rng: Rng,
+  examples: readonly unknown[],
+  odd?: { readonly contentTypes: readonly string[] },
+): EngineResponse {
+  const statusCode = pick(rng, [200, 200, 200, 400, 401, 403, 404, 413, 429, 500, 503, 201, 418]);
+  const headers: Record<string, string> = {
+    "content-type": pick(rng, [
+      "application/json",
+      "application/json",
+      "text/plain",
+      "application/json; charset=utf-8",
+      ...(odd && rng() < 0.2 ? odd.contentTypes : []),
+    ]),
+  };
+  if (odd && rng() < 0.05) delete headers["content-type"];
+  if (rng() < 0.3) headers["retry-after"] = pick(rng, ["5", "-1", "soon", "0"]);
+  if (odd && rng() < 0.05) headers["Retry-After"] = pick(rng, ["5", "x"]);
+  const body =
+    odd && rng() < 0.05
+      ? pick(rng, ["code=x&message=y", "a=%E0%A4%A", ""])
+      : rng() < 0.5
+        ? structuredClone(pick(rng, examples))
+        : mutate(rng, pick(rng, examples));
+  return { statusCode, headers, body };
 }

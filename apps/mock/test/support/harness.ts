@@ -13,7 +13,7 @@ import {
   type VirtualMockServer,
 } from "../../src/index.js";
 import { createKlingHandlers } from "../../src/msw/index.js";
-import { checkAnswer } from "./oracle.js";
+import { checkFetched } from "./oracle.js";
 
 /** Which adapter the tests in this run talk to. */
 export const ADAPTER: "server" | "msw" = process.env.MOCK_ADAPTER === "msw" ? "msw" : "server";
@@ -108,13 +108,7 @@ export async function call(
   }
   // Every answer of the Kling API must match the spec (checked by Hyperjump, independently of Prism).
   if (!path.startsWith("/__mock")) {
-    const problems = await checkAnswer(
-      method,
-      path.split("?")[0] as string,
-      res.status,
-      res.headers.get("content-type"),
-      parsed,
-    );
+    const problems = await checkFetched(method, path, res, parsed);
     if (problems.length > 0)
       throw new Error(
         `${method} ${path} -> ${res.status} breaks the spec: ${problems.join(", ")}\n${text.slice(0, 500)}`,

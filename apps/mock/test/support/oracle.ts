@@ -59,3 +59,14 @@ export async function checkAnswer(
   const verdict = (await schemaCheck(location))(body);
   return verdict.errors.map((e) => `${e.instanceLocation} ${e.keyword}`);
 }
+
+/** Checks a fetched answer to `method` on `path` (its query ignored), its body parsed as `body`. */
+export function checkFetched(
+  method: string,
+  path: string,
+  res: Response,
+  body: unknown,
+): Promise<string[]> {
+  const [pathname] = path.split("?") as [string];
+  return checkAnswer(method, pathname, res.status, res.headers.get("content-type"), body);
+}

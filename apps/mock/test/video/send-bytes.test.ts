@@ -1,5 +1,5 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
+import { type Listening, listen } from "@kling-multi-image/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendVideo, VIDEO_CACHE_CONTROL, videoBytes } from "../../src/video/index.js";
 import { sendBytes } from "../../src/video/range.js";
@@ -9,17 +9,19 @@ describe.each([
   ["sendVideo", true],
 ])("%s over real HTTP (127.0.0.1)", (_name, video) => {
   const body = videoBytes("16:9", 5);
-  let server: Server;
+  let server: Listening;
   let url: string;
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      if (video) sendVideo(req, res, body);
-      else sendBytes(req, res, body, "video/mp4");
-    });
-    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v.mp4`;
+    server = await listen(
+      createServer((req, res) => {
+        if (video) sendVideo(req, res, body);
+        else sendBytes(req, res, body, "video/mp4");
+      }),
+      "/v.mp4",
+    );
+    url = server.url;
   });
-  afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
+  afterAll(() => server.close());
 
   it("200 with the whole body and Accept-Ranges when no Range is sent", async () => {
     const r = await fetch(url);

@@ -4,9 +4,9 @@
  * exactly one thing each. Listens on 127.0.0.1 on an ephemeral port; time is virtual.
  */
 
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { GATEWAY_STATUS_OF_KLING, GATEWAY_STATUSES } from "@kling-multi-image/spec/facts";
+import { startServer } from "@kling-multi-image/test-support";
 import { signWebhook } from "../../src/callbacks/signature.js";
 
 /** One deliberate defect. */
@@ -135,7 +135,6 @@ export async function startFakeGateway(options: {
   let submits = 0;
   const images: string[] = [];
   let base = "";
-  const state = { requests: 0 };
 
   const send = (
     res: ServerResponse,
@@ -175,16 +174,7 @@ export async function startFakeGateway(options: {
       : {}),
   });
 
-  const readBody = (req: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    });
-
-  const server = createServer(async (req, res) => {
-    state.requests += 1;
-    const text = await readBody(req);
+  const server = await startServer(async ({ body: text }, res, _n, req) => {
     const url = new URL(req.url ?? "/", base);
     if (url.pathname.startsWith("/videos/")) {
       res
@@ -332,13 +322,12 @@ export async function startFakeGateway(options: {
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
   return {
     url: base,
     images,
     get requests() {
-      return state.requests;
+      return server.hits.length;
     },
     async advance(ms: number) {
       now += ms;
@@ -353,10 +342,6 @@ export async function startFakeGateway(options: {
         if (task.callbackUrl) await deliver(task, pending);
       }
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }

@@ -1,68 +1,17 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+/**
+ * What the client's unit tests send, and what the gateway answers as they script their test
+ * servers with it.
+ */
+import type { CreateTaskRequest } from "../../src/index.js";
 
-/** One request the test server received. */
-export interface Hit {
-  method: string;
-  url: string;
-  headers: IncomingMessage["headers"];
-  body: string;
-}
+/** A small valid submit. */
+export const body: CreateTaskRequest = {
+  model: "kling-v1-6",
+  prompt: "a cat walks",
+  image_list: [{ image: "https://example.com/1.jpg" }],
+};
 
-/** Handles one request; `n` counts requests from 0. */
-export type Handler = (hit: Hit, res: ServerResponse, n: number, req: IncomingMessage) => void;
-
-/** A real node:http server on 127.0.0.1 with an ephemeral port. */
-export interface TestServer {
-  url: string;
-  hits: Hit[];
-  close(): Promise<void>;
-}
-
-export async function startServer(handler: Handler): Promise<TestServer> {
-  const hits: Hit[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const hit: Hit = {
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString("utf8"),
-      };
-      hits.push(hit);
-      handler(hit, res, hits.length - 1, req);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    hits,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-export function json(res: ServerResponse, status: number, body: unknown, headers = {}): void {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
-}
-
-/** A port on 127.0.0.1 with nothing listening (connection refused). */
-export async function closedPortUrl(): Promise<string> {
-  const s = await startServer(() => {});
-  await s.close();
-  return s.url;
-}
-
-const TASK_ID = "CjMkb2eFcrsAAAAAAKL4bg";
-
-export { TASK_ID };
+export const TASK_ID = "CjMkb2eFcrsAAAAAAKL4bg";
 
 type KlingStatus = "submitted" | "processing" | "succeed" | "failed";
 const GATEWAY: Record<KlingStatus, [string, string]> = {

@@ -1,7 +1,8 @@
+/** A static file server for tests: serves a build the way any static host would. */
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { extname, join, resolve, sep } from "node:path";
+import { type Listening, listen } from "./http-server.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -11,16 +12,16 @@ const TYPES: Record<string, string> = {
   ".vtt": "text/vtt; charset=utf-8",
 };
 
-/** A static file server on 127.0.0.1, as any static host would serve a build, and what it got. */
-export interface StaticServer {
-  /** `http://127.0.0.1:<port>` */
-  readonly url: string;
+/** A static file server on 127.0.0.1, and what it got. */
+export interface StaticServer extends Listening {
   /** Every request it received, as `METHOD /path`, in order. */
   readonly requests: string[];
-  close(): Promise<void>;
 }
 
-/** Serves the files under `root` (GET and HEAD only, `/` is `index.html`) on an ephemeral port. */
+/**
+ * Serves the files under `root` on an ephemeral port: GET and HEAD only (405 otherwise), `/` and
+ * any path ending in `/` is its `index.html`, nothing outside `root`, `cache-control: no-store`.
+ */
 export async function serveStatic(root: string): Promise<StaticServer> {
   const base = resolve(root);
   const requests: string[] = [];
@@ -50,15 +51,5 @@ export async function serveStatic(root: string): Promise<StaticServer> {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     }
   });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
-  };
+  return { ...(await listen(server)), requests };
 }
