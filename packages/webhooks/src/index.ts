@@ -80,30 +80,23 @@ export interface VerifiedWebhook {
 }
 
 /**
- * Why a webhook failed verification:
- * - `missing-headers`: `webhook-id`, `webhook-timestamp` or `webhook-signature` is absent or empty;
- * - `invalid-timestamp`: `webhook-timestamp` is not whole Unix seconds (1 to 12 digits);
- * - `timestamp-too-old`, `timestamp-too-new`: it is further from now, into the past or into the
- *   future, than the tolerance (a replayed webhook, or a clock that is off);
- * - `no-v1-signature`: `webhook-signature` has no `v1,<base64>` value to compare;
- * - `no-matching-signature`: it has, but none is the HMAC of this message under the secret(s).
+ * Why a webhook failed verification, in words that are also its message (so code can compare it
+ * and people can read it, and no table maps one to the other):
+ * - `missing webhook-id, -timestamp or -signature`: a header is absent or empty;
+ * - `malformed webhook-timestamp`: it is not whole Unix seconds (1 to 12 digits);
+ * - `webhook-timestamp is too old`, `webhook-timestamp is in the future`: it is further from now,
+ *   into the past or into the future, than the tolerance (a replayed webhook, or a clock that is
+ *   off);
+ * - `malformed webhook-signature`: `webhook-signature` has no `v1,<base64>` value to compare;
+ * - `no matching signature`: it has, but none is the HMAC of this message under the secret(s).
  */
 export type WebhookVerificationReason =
-  | "missing-headers"
-  | "invalid-timestamp"
-  | "timestamp-too-old"
-  | "timestamp-too-new"
-  | "no-v1-signature"
-  | "no-matching-signature";
-
-const MESSAGES: Record<WebhookVerificationReason, string> = {
-  "missing-headers": "missing webhook-id, -timestamp or -signature",
-  "invalid-timestamp": "malformed webhook-timestamp",
-  "timestamp-too-old": "webhook-timestamp is too old",
-  "timestamp-too-new": "webhook-timestamp is in the future",
-  "no-v1-signature": "malformed webhook-signature",
-  "no-matching-signature": "no matching signature",
-};
+  | "missing webhook-id, -timestamp or -signature"
+  | "malformed webhook-timestamp"
+  | "webhook-timestamp is too old"
+  | "webhook-timestamp is in the future"
+  | "malformed webhook-signature"
+  | "no matching signature";
 
 /**
  * Thrown (as a rejection) by {@link verifyWebhook} for a webhook that must not be trusted. Its
@@ -114,15 +107,11 @@ export class WebhookVerificationError extends Error {
   /** Why the webhook was refused. */
   readonly reason: WebhookVerificationReason;
 
-  /** Makes the error for a reason, with that reason's message. */
+  /** Makes the error for a reason, which is also its message. */
   constructor(reason: WebhookVerificationReason) {
-    super(MESSAGES[reason]);
+    super(reason);
     this.reason = reason;
   }
-}
-
-function fail(reason: WebhookVerificationReason): never {
-  throw new WebhookVerificationError(reason);
 }
 
 const NAMES = ["webhook-id", "webhook-timestamp", "webhook-signature"] as const;
@@ -232,16 +221,51 @@ function header(headers: HeadersLike, name: WebhookHeaderName): string | undefin
   return Array.isArray(value) ? value.join(" ") : value;
 }
 
-function isList(secret: VerifyWebhookOptions["secret"]): secret is readonly WebhookSecret[] {
-  return Array.isArray(secret);
+/**
+ * Checks a received webhook the Standard Webhooks way, checking in this order: the three headers
+ * are there; `webhook-timestamp` is whole Unix seconds, within `toleranceSeconds` of now; and one
+ * of the `v1` signatures in `webhook-signature` (several during a key rotation) is the HMAC-SHA256
+ * of `{webhook-id}.{webhook-timestamp}.{body}` under the secret, or under one of the secrets,
+ * compared in constant time. {@link verifyWebhook} is the same check, throwing.
+ *
+ * @param options - The secret(s), the headers, the raw body, and optionally the tolerance and the
+ *   time.
+ * @returns `undefined` for a webhook to trust, else why not (see {@link WebhookVerificationReason}).
+ * @throws TypeError (as a rejection), before the headers are looked at, when secret text is not
+ *   Base64.
+ */
+export async function checkWebhook(
+  options: VerifyWebhookOptions,
+): Promise<WebhookVerificationReason | undefined> {
+  const { secret, toleranceSeconds = 300 } = options;
+  // A bad secret is the receiver's mistake, reported before anything of the sender's.
+  const keys = (
+    Array.isArray(secret) ? (secret as readonly WebhookSecret[]) : [secret as WebhookSecret]
+  ).map(keyBytes);
+  const [id, timestamp, signature] = NAMES.map((name) => header(options.headers, name));
+  if (!id || !timestamp || !signature) return "missing webhook-id, -timestamp or -signature";
+  if (!/^\d{1,12}$/.test(timestamp)) return "malformed webhook-timestamp";
+  const age = Math.floor((options.now ?? Date.now()) / 1000) - Number(timestamp);
+  if (age > toleranceSeconds) return "webhook-timestamp is too old";
+  if (age < -toleranceSeconds) return "webhook-timestamp is in the future";
+  const candidates: Uint8Array[] = [];
+  for (const part of signature.split(" ")) {
+    const [version, value] = part.split(",", 2);
+    const bytes = version === "v1" && value ? fromBase64(value) : undefined;
+    if (bytes) candidates.push(bytes);
+  }
+  if (candidates.length === 0) return "malformed webhook-signature";
+  let matched = false;
+  for (const key of keys) {
+    const expected = await mac(importSigningKey(key), id, timestamp, options.body);
+    // Every candidate is compared, so the time taken does not say which one matched.
+    for (const candidate of candidates) matched = timingSafeEqual(expected, candidate) || matched;
+  }
+  return matched ? undefined : "no matching signature";
 }
 
 /**
- * Verifies a received webhook the Standard Webhooks way, checking in this order: the three
- * headers are there; `webhook-timestamp` is whole Unix seconds, within `toleranceSeconds` of now;
- * and one of the `v1` signatures in `webhook-signature` (several during a key rotation) is the
- * HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` under the secret, or under one of the
- * secrets, compared in constant time.
+ * Verifies a received webhook the Standard Webhooks way: {@link checkWebhook}, throwing.
  *
  * @param options - The secret(s), the headers, the raw body, and optionally the tolerance and the
  *   time.
@@ -252,28 +276,10 @@ function isList(secret: VerifyWebhookOptions["secret"]): secret is readonly Webh
  *   Base64.
  */
 export async function verifyWebhook(options: VerifyWebhookOptions): Promise<VerifiedWebhook> {
-  const { secret, toleranceSeconds = 300 } = options;
-  // A bad secret is the receiver's mistake, reported before anything of the sender's.
-  const keys = (isList(secret) ? secret : [secret]).map(keyBytes);
-  const [id, timestamp, signature] = NAMES.map((name) => header(options.headers, name));
-  if (!id || !timestamp || !signature) fail("missing-headers");
-  if (!/^\d{1,12}$/.test(timestamp)) fail("invalid-timestamp");
-  const age = Math.floor((options.now ?? Date.now()) / 1000) - Number(timestamp);
-  if (age > toleranceSeconds) fail("timestamp-too-old");
-  if (age < -toleranceSeconds) fail("timestamp-too-new");
-  const candidates: Uint8Array[] = [];
-  for (const part of signature.split(" ")) {
-    const [version, value] = part.split(",", 2);
-    const bytes = version === "v1" && value ? fromBase64(value) : undefined;
-    if (bytes) candidates.push(bytes);
-  }
-  if (candidates.length === 0) fail("no-v1-signature");
-  let matched = false;
-  for (const key of keys) {
-    const expected = await mac(importSigningKey(key), id, timestamp, options.body);
-    // Every candidate is compared, so the time taken does not say which one matched.
-    for (const candidate of candidates) matched = timingSafeEqual(expected, candidate) || matched;
-  }
-  if (!matched) fail("no-matching-signature");
-  return { id, timestamp: Number(timestamp) };
+  const reason = await checkWebhook(options);
+  if (reason !== undefined) throw new WebhookVerificationError(reason);
+  return {
+    id: header(options.headers, "webhook-id") as string,
+    timestamp: Number(header(options.headers, "webhook-timestamp")),
+  };
 }

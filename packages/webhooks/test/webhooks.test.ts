@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  checkWebhook,
   decodeSecret,
   type HeadersLike,
   importSigningKey,
@@ -30,15 +31,6 @@ const sign = (options: { secret?: string; timestamp?: number; body?: string } = 
 const verify = (headers: HeadersLike, extra: Partial<VerifyWebhookOptions> = {}) =>
   verifyWebhook({ secret: SECRET, headers, body: BODY, now: NOW * 1000, ...extra });
 
-const MESSAGES: Record<WebhookVerificationReason, string> = {
-  "missing-headers": "missing webhook-id, -timestamp or -signature",
-  "invalid-timestamp": "malformed webhook-timestamp",
-  "timestamp-too-old": "webhook-timestamp is too old",
-  "timestamp-too-new": "webhook-timestamp is in the future",
-  "no-v1-signature": "malformed webhook-signature",
-  "no-matching-signature": "no matching signature",
-};
-
 /** Resolves to the reason a verification was refused for (and fails the test if it was not). */
 async function reasonOf(promise: Promise<unknown>): Promise<WebhookVerificationReason> {
   const error = await promise.then(
@@ -50,7 +42,7 @@ async function reasonOf(promise: Promise<unknown>): Promise<WebhookVerificationR
   }
   expect(error).toBeInstanceOf(Error);
   expect(error.name).toBe("WebhookVerificationError");
-  expect(error.message).toBe(MESSAGES[error.reason]);
+  expect(error.message).toBe(error.reason);
   return error.reason;
 }
 
@@ -153,12 +145,12 @@ describe("verifyWebhook", () => {
 
   it("refuses a tampered body, another secret, and a signature moved to another message", async () => {
     const headers = await sign();
-    expect(await reasonOf(verify(headers, { body: `${BODY} ` }))).toBe("no-matching-signature");
-    expect(await reasonOf(verify(headers, { secret: OTHER }))).toBe("no-matching-signature");
+    expect(await reasonOf(verify(headers, { body: `${BODY} ` }))).toBe("no matching signature");
+    expect(await reasonOf(verify(headers, { secret: OTHER }))).toBe("no matching signature");
     const moved = { ...headers, "webhook-timestamp": String(NOW + 1) };
-    expect(await reasonOf(verify(moved))).toBe("no-matching-signature");
+    expect(await reasonOf(verify(moved))).toBe("no matching signature");
     const renamed = { ...headers, "webhook-id": "msg_2" };
-    expect(await reasonOf(verify(renamed))).toBe("no-matching-signature");
+    expect(await reasonOf(verify(renamed))).toBe("no matching signature");
   });
 
   it("matches only the whole MAC: not a prefix, one byte more, or one bit off", async () => {
@@ -173,7 +165,7 @@ describe("verifyWebhook", () => {
       b64(new Uint8Array(32)),
     ]) {
       const headers = { ...(await sign()), "webhook-signature": `v1,${wrong}` };
-      expect(await reasonOf(verify(headers)), wrong).toBe("no-matching-signature");
+      expect(await reasonOf(verify(headers)), wrong).toBe("no matching signature");
     }
   });
 
@@ -187,15 +179,19 @@ describe("verifyWebhook", () => {
     ])("refuses a webhook without %s", async (...names) => {
       const headers: Record<string, string> = { ...(await sign()) };
       for (const name of names) delete headers[name];
-      expect(await reasonOf(verify(headers))).toBe("missing-headers");
+      expect(await reasonOf(verify(headers))).toBe("missing webhook-id, -timestamp or -signature");
     });
 
     it("counts an empty header as missing, in a Headers object too", async () => {
       for (const name of ["webhook-id", "webhook-timestamp", "webhook-signature"]) {
         const headers = { ...(await sign()), [name]: "" };
-        expect(await reasonOf(verify(headers)), name).toBe("missing-headers");
+        expect(await reasonOf(verify(headers)), name).toBe(
+          "missing webhook-id, -timestamp or -signature",
+        );
       }
-      expect(await reasonOf(verify(new Headers()))).toBe("missing-headers");
+      expect(await reasonOf(verify(new Headers()))).toBe(
+        "missing webhook-id, -timestamp or -signature",
+      );
     });
   });
 
@@ -216,7 +212,7 @@ describe("verifyWebhook", () => {
       "webhook-timestamp": timestamp,
       "webhook-signature": (await sign())["webhook-signature"],
     };
-    expect(await reasonOf(verify(headers))).toBe("invalid-timestamp");
+    expect(await reasonOf(verify(headers))).toBe("malformed webhook-timestamp");
   });
 
   it("accepts 1 to 12 digits, leading zeros included", async () => {
@@ -230,7 +226,9 @@ describe("verifyWebhook", () => {
       });
       headers["webhook-timestamp"] = timestamp;
       // Far from now, so the form passed when the reason is the tolerance.
-      expect(await reasonOf(verify(headers)), timestamp).toMatch(/^timestamp-too-(old|new)$/);
+      expect(await reasonOf(verify(headers)), timestamp).toMatch(
+        /^webhook-timestamp is (too old|in the future)$/,
+      );
     }
   });
 
@@ -240,32 +238,40 @@ describe("verifyWebhook", () => {
         await expect(verify(await sign({ timestamp: NOW + offset }))).resolves.toBeTruthy();
       }
       expect(await reasonOf(verify(await sign({ timestamp: NOW - 301 })))).toBe(
-        "timestamp-too-old",
+        "webhook-timestamp is too old",
       );
       expect(await reasonOf(verify(await sign({ timestamp: NOW + 301 })))).toBe(
-        "timestamp-too-new",
+        "webhook-timestamp is in the future",
       );
     });
 
     it("compares whole seconds: the fraction of now is dropped", async () => {
       const old = await sign({ timestamp: NOW - 300 });
       await expect(verify(old, { now: NOW * 1000 + 999 })).resolves.toBeTruthy();
-      expect(await reasonOf(verify(old, { now: NOW * 1000 + 1000 }))).toBe("timestamp-too-old");
+      expect(await reasonOf(verify(old, { now: NOW * 1000 + 1000 }))).toBe(
+        "webhook-timestamp is too old",
+      );
       const ahead = await sign({ timestamp: NOW + 300 });
       await expect(verify(ahead, { now: NOW * 1000 })).resolves.toBeTruthy();
-      expect(await reasonOf(verify(ahead, { now: NOW * 1000 - 1 }))).toBe("timestamp-too-new");
+      expect(await reasonOf(verify(ahead, { now: NOW * 1000 - 1 }))).toBe(
+        "webhook-timestamp is in the future",
+      );
     });
 
     it("takes another tolerance, and checks it before the signature", async () => {
       const behind = await sign({ timestamp: NOW - 100 });
       await expect(verify(behind, { toleranceSeconds: 100 })).resolves.toBeTruthy();
-      expect(await reasonOf(verify(behind, { toleranceSeconds: 99 }))).toBe("timestamp-too-old");
+      expect(await reasonOf(verify(behind, { toleranceSeconds: 99 }))).toBe(
+        "webhook-timestamp is too old",
+      );
       const ahead = await sign({ timestamp: NOW + 100 });
       await expect(verify(ahead, { toleranceSeconds: 100 })).resolves.toBeTruthy();
-      expect(await reasonOf(verify(ahead, { toleranceSeconds: 99 }))).toBe("timestamp-too-new");
+      expect(await reasonOf(verify(ahead, { toleranceSeconds: 99 }))).toBe(
+        "webhook-timestamp is in the future",
+      );
       await expect(verify(await sign(), { toleranceSeconds: 0 })).resolves.toBeTruthy();
       const stale = { ...(await sign({ timestamp: NOW - 1000 })), "webhook-signature": "v1,AAAA" };
-      expect(await reasonOf(verify(stale))).toBe("timestamp-too-old");
+      expect(await reasonOf(verify(stale))).toBe("webhook-timestamp is too old");
     });
 
     it("uses the clock when no time is given", async () => {
@@ -277,7 +283,7 @@ describe("verifyWebhook", () => {
       });
       const old = await sign({ timestamp: now - 400 });
       expect(await reasonOf(verifyWebhook({ secret: SECRET, headers: old, body: BODY }))).toBe(
-        "timestamp-too-old",
+        "webhook-timestamp is too old",
       );
     });
   });
@@ -286,7 +292,7 @@ describe("verifyWebhook", () => {
     "refuses %j as having no v1 signature",
     async (signature) => {
       const headers = { ...(await sign()), "webhook-signature": signature };
-      expect(await reasonOf(verify(headers))).toBe("no-v1-signature");
+      expect(await reasonOf(verify(headers))).toBe("malformed webhook-signature");
     },
   );
 
@@ -306,7 +312,7 @@ describe("verifyWebhook", () => {
         await expect(verify(headers), signature).resolves.toBeTruthy();
       }
       const headers = { ...(await sign()), "webhook-signature": `v1,AAAA ${theirs}` };
-      expect(await reasonOf(verify(headers))).toBe("no-matching-signature");
+      expect(await reasonOf(verify(headers))).toBe("no matching signature");
     });
 
     it("accepts a signature made with any of several secrets", async () => {
@@ -314,8 +320,8 @@ describe("verifyWebhook", () => {
       await expect(verify(headers, { secret: [OTHER, SECRET] })).resolves.toBeTruthy();
       await expect(verify(headers, { secret: [SECRET, OTHER] })).resolves.toBeTruthy();
       await expect(verify(headers, { secret: [decodeSecret(SECRET)] })).resolves.toBeTruthy();
-      expect(await reasonOf(verify(headers, { secret: [OTHER] }))).toBe("no-matching-signature");
-      expect(await reasonOf(verify(headers, { secret: [] }))).toBe("no-matching-signature");
+      expect(await reasonOf(verify(headers, { secret: [OTHER] }))).toBe("no matching signature");
+      expect(await reasonOf(verify(headers, { secret: [] }))).toBe("no matching signature");
     });
   });
 
@@ -366,7 +372,7 @@ describe("verifyWebhook", () => {
       };
       await expect(verify(headers)).resolves.toBeTruthy();
       const neither = { ...mine, "webhook-signature": [theirs["webhook-signature"], "v1,AAAA"] };
-      expect(await reasonOf(verify(neither))).toBe("no-matching-signature");
+      expect(await reasonOf(verify(neither))).toBe("no matching signature");
     });
   });
 
@@ -376,16 +382,22 @@ describe("verifyWebhook", () => {
     const headers = await sign({ body: asSent });
     await expect(verify(headers, { body: bytes })).resolves.toBeTruthy();
     expect(await reasonOf(verify(headers, { body: bytes.subarray(3) }))).toBe(
-      "no-matching-signature",
+      "no matching signature",
     );
   });
 
-  it("gives each reason its own message", async () => {
-    expect(new Set(Object.values(MESSAGES)).size).toBe(6);
-    const error = new WebhookVerificationError("timestamp-too-new");
+  it("makes the reason its message, and checkWebhook returns the same reasons", async () => {
+    expect(await checkWebhook({ secret: SECRET, headers: {}, body: BODY })).toBe(
+      "missing webhook-id, -timestamp or -signature",
+    );
+    const good = await sign({});
+    expect(
+      await checkWebhook({ secret: SECRET, headers: good, body: BODY, now: NOW * 1000 }),
+    ).toBeUndefined();
+    const error = new WebhookVerificationError("webhook-timestamp is in the future");
     expect(error).toMatchObject({
       name: "WebhookVerificationError",
-      reason: "timestamp-too-new",
+      reason: "webhook-timestamp is in the future",
       message: "webhook-timestamp is in the future",
     });
   });

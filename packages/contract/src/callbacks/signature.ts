@@ -32,14 +32,14 @@ export async function verifyWebhook(
     const timestamp = headers["webhook-timestamp"];
     const signature = headers["webhook-signature"];
     switch (error.reason) {
-      case "missing-headers": {
+      case "missing webhook-id, -timestamp or -signature": {
         const missing = NAMES.filter((name) => !headers[name]).join(", ");
         return `unsigned: missing ${missing} though a webhook secret was given`;
       }
-      case "invalid-timestamp":
+      case "malformed webhook-timestamp":
         return `webhook-timestamp ${JSON.stringify(timestamp)} is not Unix seconds`;
-      case "timestamp-too-old":
-      case "timestamp-too-new": {
+      case "webhook-timestamp is too old":
+      case "webhook-timestamp is in the future": {
         const skew = Math.abs(Math.floor(now) - Number(timestamp));
         return `webhook-timestamp is ${skew} s from this machine's clock (tolerance ${toleranceSeconds} s)`;
       }
