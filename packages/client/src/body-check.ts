@@ -73,7 +73,7 @@ export function checkSubmitBody(body: unknown): void {
 
 function refuse(field: string, problem: string): never {
   throw new InvalidRequestError(
-    `Body at "${field}" ${problem} (not sent: the gateway would crash on it, HTTP 500)`,
+    `Body at "${field}" ${problem} (not sent: the gateway would crash, HTTP 500)`,
     { field },
   );
 }

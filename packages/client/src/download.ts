@@ -16,7 +16,7 @@ import {
   RateLimitError,
   ServerError,
 } from "./errors.js";
-import type { FetchLike } from "./retry.js";
+import { checkRetries, type FetchLike } from "./retry.js";
 import type { Task, Video } from "./task.js";
 
 /** What {@link downloadVideo} takes: a succeeded task, one of its videos, or the video's URL. */
@@ -65,7 +65,6 @@ export interface VideoDownload {
   blob(): Promise<Blob>;
 }
 
-const MAX_TIMER_MS = 2_147_483_647;
 /** HTTP statuses a download is retried on. */
 const TRANSIENT = [408, 429, 500, 502, 503, 504];
 
@@ -152,18 +151,7 @@ export async function downloadVideo(
 ): Promise<VideoDownload> {
   const url = videoUrl(source);
   const { signal, onProgress, maxRetries = 5, stallTimeoutMs = 30_000 } = options;
-  if (
-    !(
-      Number.isInteger(maxRetries) &&
-      maxRetries >= 0 &&
-      stallTimeoutMs >= 1 &&
-      stallTimeoutMs <= MAX_TIMER_MS
-    )
-  ) {
-    throw new RangeError(
-      `Need a whole maxRetries from 0 and a stallTimeoutMs from 1 to ${MAX_TIMER_MS}, got ${maxRetries} and ${stallTimeoutMs}`,
-    );
-  }
+  checkRetries(maxRetries, stallTimeoutMs);
   signal?.throwIfAborted();
   let received = 0;
   let total: number | undefined;

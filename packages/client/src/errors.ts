@@ -171,7 +171,8 @@ function klingClass(code: number): typeof KlingApiError | undefined {
   let status: number | undefined;
   let end = -1;
   for (const [first, last, runStatus] of KLING_ERROR_RUNS) {
-    if (Math.floor(first / 1000) !== Math.floor(code / 1000)) continue;
+    // Same thousand (| 0 truncates: codes are positive).
+    if (((first / 1000) | 0) !== ((code / 1000) | 0)) continue;
     if (first <= code) status = runStatus;
     end = last;
   }

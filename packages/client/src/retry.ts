@@ -132,12 +132,11 @@ export interface RetrySettings {
 }
 
 /**
- * Applies the defaults of {@link RetryFetchOptions}.
- * @throws RangeError when `maxRetries` is not a whole number from 0, or `timeoutMs` is not
- *   between 1 and 2^31-1 (timers fire at once beyond that, which would fail every call).
+ * Checks a retry count and a timeout, as the client's calls and the video download take them.
+ * @throws RangeError when `maxRetries` is not a whole number from 0, or the timeout is not between
+ *   1 and 2^31-1 ms (timers fire at once beyond that, which would fail every call).
  */
-export function retrySettings(options: RetryFetchOptions = {}): RetrySettings {
-  const { maxRetries = 2, timeoutMs = 60_000 } = options;
+export function checkRetries(maxRetries: number, timeoutMs: number): void {
   if (
     !(
       Number.isInteger(maxRetries) &&
@@ -147,9 +146,19 @@ export function retrySettings(options: RetryFetchOptions = {}): RetrySettings {
     )
   ) {
     throw new RangeError(
-      `Need a whole maxRetries from 0 and a timeoutMs from 1 to ${MAX_TIMER_MS}, got ${maxRetries} and ${timeoutMs}`,
+      `Need a whole maxRetries from 0 and a timeout from 1 to ${MAX_TIMER_MS} ms: ${maxRetries}, ${timeoutMs}`,
     );
   }
+}
+
+/**
+ * Applies the defaults of {@link RetryFetchOptions}.
+ * @throws RangeError when `maxRetries` is not a whole number from 0, or `timeoutMs` is not
+ *   between 1 and 2^31-1 (timers fire at once beyond that, which would fail every call).
+ */
+export function retrySettings(options: RetryFetchOptions = {}): RetrySettings {
+  const { maxRetries = 2, timeoutMs = 60_000 } = options;
+  checkRetries(maxRetries, timeoutMs);
   return { fetch: options.fetch, maxRetries, timeoutMs };
 }
 

@@ -482,7 +482,7 @@ describe("retrySettings", () => {
   it("says what it refused", () => {
     expect(() => retrySettings({ maxRetries: -1 })).toThrow(
       new RangeError(
-        "Need a whole maxRetries from 0 and a timeoutMs from 1 to 2147483647, got -1 and 60000",
+        "Need a whole maxRetries from 0 and a timeout from 1 to 2147483647 ms: -1, 60000",
       ),
     );
     expect(() => retrySettings({ timeoutMs: 0.5 })).toThrow(RangeError);

@@ -287,7 +287,7 @@ console.log(JSON.stringify({ status: payload.task_status, id: verified.id, messa
       status: "succeed",
       id: "msg_1",
       message: "no matching signature",
-      reason: "no-matching-signature",
+      reason: "no matching signature",
     });
   });
 });
