@@ -54,6 +54,7 @@ describe("decodeSecret", () => {
     ["whsec_AAEC/w==", [0, 1, 2, 255]],
     ["AAEC/w==", [0, 1, 2, 255]],
     ["whsec_+/+/", [251, 255, 191]],
+    ["whsec_Zz09", [103, 61, 61]],
     ["whsec_AA==", [0]],
     ["whsec_AAE", [0, 1]],
   ])("%s", (secret, bytes) => {
@@ -69,6 +70,7 @@ describe("decodeSecret", () => {
     "whsec_AA===",
     "whsec_a b",
     "whsec_!AAA",
+    "whsec_AAA!",
     "xwhsec_AAEC",
     "whsec_AA-_",
     "whsec_@@@",

@@ -1,40 +1,10 @@
-// Standard Webhooks signing (against the specification's published test vector) and the rule on
-// which callback URLs the mock may call.
+// Standard Webhooks signing as the dispatcher calls it (against the specification's published test
+// vector) and the rule on which callback URLs the mock may call.
 import { describe, expect, it } from "vitest";
 import { decodeSecret, signingKey, signWebhook } from "../../src/core/callbacks/signature.js";
 import { checkCallbackTarget } from "../../src/core/callbacks/target.js";
 
-const BAD_SECRET = "webhook secret must be whsec_ followed by Base64";
-
-describe("decodeSecret", () => {
-  it.each([
-    ["whsec_AAEC/w==", [0, 1, 2, 255]],
-    ["AAEC/w==", [0, 1, 2, 255]],
-    ["whsec_+/+/", [251, 255, 191]],
-    ["whsec_Zz09", [103, 61, 61]],
-    ["whsec_AA==", [0]],
-    ["whsec_AAE", [0, 1]],
-  ])("%s", (secret, bytes) => {
-    const key = decodeSecret(secret);
-    expect(key).toBeInstanceOf(Uint8Array);
-    expect([...key]).toEqual(bytes);
-  });
-
-  it.each([
-    "whsec_",
-    "",
-    "whsec_A",
-    "whsec_AA===",
-    "whsec_a b",
-    "whsec_!AAA",
-    "whsec_AAA!",
-    "xwhsec_AAEC",
-    "whsec_AA-_",
-  ])("refuses %j", (secret) => {
-    expect(() => decodeSecret(secret)).toThrow(new TypeError(BAD_SECRET));
-  });
-});
-
+// The secret's decoding is @kling-multi-image/webhooks' own (tested there); here the mock's use of it.
 describe("signWebhook", () => {
   it("matches the Standard Webhooks test vector", async () => {
     const key = await signingKey(decodeSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
