@@ -123,6 +123,18 @@ describe("kling-contract CLI", () => {
     expect(out).toMatch(/PASS {2}not_a_server_error +2 case/);
   });
 
+  it("takes a callback secret the verifier can decode, from the flag or KLING_CALLBACK_SECRET", () => {
+    const secret = `whsec_${Buffer.from("a-callback-secret").toString("base64")}`;
+    const parsed = parseCli(["--base-url", "http://x", "--api-key", "k"], {
+      KLING_CALLBACK_SECRET: secret,
+    });
+    expect(parsed.options.callbackSecret).toBe(secret);
+    for (const bad of ["whsec_", "whsec_not base64!", "plain"])
+      expect(() =>
+        parseCli(["--base-url", "http://x", "--api-key", "k", "--callback-secret", bad], {}),
+      ).toThrow(/--callback-secret must be whsec_ followed by Base64/);
+  });
+
   it("reads the key from KLING_API_KEY", () => {
     const parsed = parseCli(["--base-url", "http://x"], { KLING_API_KEY: "from-env" });
     expect(parsed.options.apiKey).toBe("from-env");
