@@ -325,7 +325,11 @@ export class RedisStore implements TaskStore {
     return won === 1;
   }
 
-  async list(owner: string | undefined, limit: number): Promise<Task[]> {
+  async list(
+    owner: string | undefined,
+    limit: number,
+    now = Number.NEGATIVE_INFINITY,
+  ): Promise<Task[]> {
     const out: Task[] = [];
     if (limit <= 0) return out;
     const tenant = owner === undefined ? undefined : this.#tenant(owner);
@@ -339,7 +343,7 @@ export class RedisStore implements TaskStore {
         this.redis.mget(...ids.flatMap((id) => [`${this.prefix}t:${id}`, `${this.prefix}e:${id}`])),
       );
       for (let i = 0; i < ids.length && out.length < limit; i++) {
-        const task = this.#decode(values[2 * i] ?? null, values[2 * i + 1] ?? null, -Infinity);
+        const task = this.#decode(values[2 * i] ?? null, values[2 * i + 1] ?? null, now);
         if (task === undefined) continue;
         if (tenant !== undefined && tenantOf(task.owner) !== tenant) continue;
         out.push(owner === undefined ? task : { ...task, owner });

@@ -177,6 +177,18 @@ describe("MemoryStore", () => {
     expect(ids(await s.list(undefined, 0))).toEqual([]);
   });
 
+  it("lists only what is still alive at the time given, expiry at exactly the TTL", async () => {
+    const { s } = store(1_000);
+    s.add(task("a", "alice", 0));
+    s.add(task("b", "alice", 500));
+    const ids = (list: Task[]) => list.map((t) => t.id);
+    expect(ids(await s.list("alice", 10, 999))).toEqual(["b", "a"]);
+    expect(ids(await s.list("alice", 10, 1_000))).toEqual(["b"]);
+    expect(ids(await s.list(undefined, 10, 1_500))).toEqual([]);
+    // Without a time, nothing is left out (the sweeper has not run).
+    expect(ids(await s.list(undefined, 10))).toEqual(["b", "a"]);
+  });
+
   it("keeps a key's other tasks findable when one of them goes", async () => {
     const { s } = store(1_000, 100);
     s.add(task("a", "alice", 0, { externalTaskId: "x" }));

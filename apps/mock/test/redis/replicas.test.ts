@@ -136,6 +136,25 @@ describe("two replicas on one Redis", () => {
     expect(seen.body.data.data.data.task_status_msg).toBe("forced on B");
   });
 
+  it("expires a task by the shared virtual clock, for a query and the task list on every replica", async () => {
+    const prefix = freshPrefix();
+    const a = await replica(prefix, { taskTtlMs: 60_000 });
+    const b = await replica(prefix, { taskTtlMs: 60_000 });
+    const id = await submit(a.url);
+    const listed = async (base: string) =>
+      ((await call(base, "GET", "/__mock/tasks")).body.tasks as { task_id: string }[]).map(
+        (t) => t.task_id,
+      );
+    expect(await listed(b.url)).toEqual([id]);
+    await advance(b.url, 59_999);
+    expect(await listed(a.url)).toEqual([id]);
+    await advance(b.url, 1);
+    // Redis's own TTL runs on real time, far from here: the virtual clock decides.
+    expect((await call(a.url, "GET", `${CREATE}/${id}`)).body.code).toBe("task_not_exist");
+    expect(await listed(a.url)).toEqual([]);
+    expect(await listed(b.url)).toEqual([]);
+  });
+
   it("keeps mocks with different prefixes apart on one Redis", async () => {
     const a = await replica(freshPrefix());
     const b = await replica(freshPrefix());

@@ -221,7 +221,7 @@ async function answer(
       };
     case "listTasks": {
       const limit = Number(req.query.limit ?? 100);
-      const tasks = await simulator.store.list(req.key, Number.isFinite(limit) ? limit : 100);
+      const tasks = await simulator.store.list(req.key, Number.isFinite(limit) ? limit : 100, now);
       return {
         status: 200,
         body: {

@@ -159,15 +159,17 @@ export class MemoryStore implements TaskStore {
     return Promise.resolve(true);
   }
 
-  list(owner: string | undefined, limit: number): Promise<Task[]> {
-    return Promise.resolve(this.#list(owner, limit));
+  list(owner: string | undefined, limit: number, now = Number.NEGATIVE_INFINITY): Promise<Task[]> {
+    return Promise.resolve(this.#list(owner, limit, now));
   }
 
-  #list(owner: string | undefined, limit: number): Task[] {
+  #list(owner: string | undefined, limit: number, now: number): Task[] {
     const out: Task[] = [];
     const all = [...this.#tasks.values()];
     for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
       const task = all[i] as Task;
+      // Newest first, so the first expired task means every older one is expired too.
+      if (task.createdAt + this.limits.ttlMs <= now) break;
       if (owner === undefined || task.owner === owner) out.push(task);
     }
     return out;

@@ -88,8 +88,11 @@ export interface TaskStore {
    * they were `from` before: `false` when another caller (another replica) got there first.
    */
   claimEmitted(task: Task, from: number, to: number): Promise<boolean>;
-  /** The tasks of one key, or of all keys, newest first. */
-  list(owner: string | undefined, limit: number): Promise<Task[]>;
+  /**
+   * The tasks of one key, or of all keys, newest first; with `now`, without those expired by then
+   * (the virtual clock can run past a task's lifetime before anything drops it).
+   */
+  list(owner: string | undefined, limit: number, now?: number): Promise<Task[]>;
   /** Number of stored tasks. */
   size(): Promise<number>;
   /** Drops up to `max` expired tasks (the memory store; Redis expires keys itself). */
