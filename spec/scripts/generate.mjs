@@ -48,9 +48,13 @@ function runsOf(codes) {
   return runs;
 }
 
-/** Renders src/generated/facts.ts from the spec as it is now. */
-export function renderFacts() {
-  const doc = parse(readFileSync(specSource, "utf8"));
+/** The spec as a plain object, parsed from openapi.yaml as it is now. */
+export function loadSpec() {
+  return parse(readFileSync(specSource, "utf8"));
+}
+
+/** Renders src/generated/facts.ts from a spec (openapi.yaml as it is now by default). */
+export function renderFacts(doc = loadSpec()) {
   const schemas = doc.components.schemas;
   const mapping = schemas.GatewayTaskStatus["x-status-mapping"];
   const enumerated = schemas.GatewayTaskStatus.enum;
@@ -372,9 +376,8 @@ export function departures(doc) {
   return { departures: [...byId.values()], checked };
 }
 
-/** Renders src/generated/departures.ts from the spec as it is now. */
-export function renderDepartures() {
-  const doc = parse(readFileSync(specSource, "utf8"));
+/** Renders src/generated/departures.ts from a spec (openapi.yaml as it is now by default). */
+export function renderDepartures(doc = loadSpec()) {
   const { departures: list, checked } = departures(doc);
   // One constant per departure, so a bundle keeps only those its code reads (the MSW handlers'
   // browser bundle has a size budget), and the record of all of them for tools and tests.
