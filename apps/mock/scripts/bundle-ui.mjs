@@ -6,6 +6,10 @@
 // The playground has a devDependency on the mock, so the mock cannot depend on the playground in
 // turbo's graph: the copy happens here, at pack time, not in the mock's build.
 //
+// Only a real pack runs this: the lint's `attw --pack` packs with npm_config_ignore_scripts (it
+// reads types, not the page), because its postpack --clean would otherwise remove ui/ in the middle
+// of the packed test's own pack, which turbo runs at the same time.
+//
 // ui/ appears and disappears in one rename, so a mock starting meanwhile (the packed test packs
 // while other packages' tests run) sees the whole page or none of it, never half a copy.
 //
