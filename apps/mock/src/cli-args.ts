@@ -5,6 +5,7 @@ import { decodeSecret } from "@kling-multi-image/webhooks";
 import { SCENARIOS } from "./core/simulator/scenarios.js";
 import { CONTROL_ROUTES } from "./generated/control-api.js";
 import type { MockServerOptions } from "./server.js";
+import { isRedisUrl, redactUrl } from "./store/url.js";
 
 const pad = (text: string, width: number) => text.padEnd(width);
 
@@ -201,10 +202,10 @@ export function parseCli(
     };
   }
   const store = (str("store") ?? env.KLING_MOCK_STORE)?.trim() || "memory";
-  if (store !== "memory" && !/^rediss?:\/\/[^\s/]+/.test(store)) {
+  if (store !== "memory" && !isRedisUrl(store)) {
     return {
       kind: "error",
-      message: `--store takes memory or a redis:// URL, got "${store.replace(/:[^:@/]*@/, ":***@").slice(0, 80)}"`,
+      message: `--store takes memory or a redis:// URL, got "${redactUrl(store).slice(0, 80)}"`,
     };
   }
   const storePrefix = str("store-prefix") ?? env.KLING_MOCK_STORE_PREFIX;

@@ -28,6 +28,7 @@ import { answerPreflight, crossSiteControlWrite, setCorsHeaders } from "./http/c
 import { recordTo } from "./http/record.js";
 import { sendJson } from "./http/send.js";
 import { loadPrismEngine } from "./prism/engine.js";
+import { isRedisUrl, redactUrl } from "./store/url.js";
 import { createUiHandler, type UiOptions } from "./ui/index.js";
 
 /** Options of {@link createMockServer}: the simulator's, plus where to listen and the pages. */
@@ -90,9 +91,9 @@ async function openStore(
   const { store } = options;
   if (store === undefined || store === "memory") return undefined;
   if (typeof store !== "string") return store;
-  if (!/^rediss?:\/\//.test(store)) {
+  if (!isRedisUrl(store)) {
     throw new Error(
-      `store is "memory" or a redis:// URL, got ${JSON.stringify(store.slice(0, 80))}`,
+      `store is "memory" or a redis:// URL, got ${JSON.stringify(redactUrl(store).slice(0, 80))}`,
     );
   }
   const { connectRedisStore } = await import("./store/redis.js");

@@ -29,6 +29,7 @@ import {
   StoreUnavailableError,
   type TaskStore,
 } from "../core/store/types.js";
+import { redactUrl } from "./url.js";
 
 /** How to reach Redis. */
 export interface RedisStoreOptions {
@@ -40,17 +41,6 @@ export interface RedisStoreOptions {
   connectTimeoutMs?: number;
   /** Where the store says it lost or regained Redis. Default: nowhere. */
   log?: (line: string) => void;
-}
-
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparseable URL)";
-  }
 }
 
 /** One atomic submit: the external id and concurrency checks, the insert, the count cap. */

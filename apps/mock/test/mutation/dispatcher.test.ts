@@ -144,6 +144,11 @@ describe("what a delivery posts", () => {
     });
   });
 
+  it("refuses a secret that is not Base64 when it is built, not at the first delivery", () => {
+    const { fetch } = scripted();
+    expect(() => make({ fetch, secret: "whsec_not base64!" })).toThrow(TypeError);
+  });
+
   it("reads the task status from the payload, or records none", () => {
     const { fetch } = scripted();
     const { d } = make({ fetch });

@@ -190,6 +190,17 @@ describe("restarts", () => {
 });
 
 describe("a bad Redis", () => {
+  it("a store that is not a Redis URL: refused at start, without its password", async () => {
+    const error = await createMockServer({
+      log: false,
+      store: "postgres://user:hunter2@127.0.0.1/x" as `redis://${string}`,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe(
+      'store is "memory" or a redis:// URL, got "postgres://user:***@127.0.0.1/x"',
+    );
+  });
+
   it("unreachable at start: a one-line error, no server", async () => {
     const closed = `redis://user:secret@127.0.0.1:${redis.port + 1}`;
     const error = await createMockServer({

@@ -1,6 +1,6 @@
+import { importSigningKey, signWebhook } from "@kling-multi-image/webhooks";
 import type { Clock, TimerHandle } from "../clock.js";
 import { randomId } from "../ids.js";
-import { decodeSecret, signingKey, signWebhook } from "./signature.js";
 import { checkCallbackTarget } from "./target.js";
 
 /** How the dispatcher delivers callbacks. */
@@ -103,8 +103,9 @@ export class CallbackDispatcher {
 
   constructor(options: CallbackDispatcherOptions) {
     this.#clock = options.clock;
-    // Decoded now so a bad secret fails at start; imported once for every delivery.
-    this.#key = options.secret === undefined ? undefined : signingKey(decodeSecret(options.secret));
+    // Decoded now so a bad secret fails at start (importSigningKey throws at once); imported once
+    // for every delivery.
+    this.#key = options.secret === undefined ? undefined : importSigningKey(options.secret);
     this.#allowedHosts = options.allowedHosts ?? [];
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.#delays = options.retryDelaysMs?.length ? options.retryDelaysMs : DEFAULT_DELAYS;
@@ -298,7 +299,12 @@ export class CallbackDispatcher {
       // with their own clock to reject replays, and simulated task time means nothing to them.
       Object.assign(
         headers,
-        await signWebhook(await this.#key, record.id, Date.now() / 1000, body),
+        await signWebhook({
+          key: await this.#key,
+          id: record.id,
+          timestamp: Date.now() / 1000,
+          body,
+        }),
       );
     } else {
       headers["webhook-id"] = record.id;

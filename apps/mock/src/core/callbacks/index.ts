@@ -3,5 +3,4 @@ export {
   type CallbackDispatcherOptions,
   type DeliveryRecord,
 } from "./dispatcher.js";
-export { decodeSecret, signingKey, signWebhook, type WebhookHeaders } from "./signature.js";
 export { checkCallbackTarget } from "./target.js";

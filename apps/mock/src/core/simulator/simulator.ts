@@ -24,6 +24,7 @@ import { type Random, seededRandom } from "./random.js";
 import type { Scenario } from "./scenarios.js";
 import type { SimulatorSettings } from "./settings.js";
 import {
+  changesBy,
   type KlingStatus,
   klingCreateAnswer,
   klingStatus,
@@ -367,7 +368,7 @@ export class Simulator {
     }
     // A change that came due while the submit was being answered (a starved machine: the
     // schedule was fixed at the submit's start) gets no timer above: it goes out now.
-    if (statusChanges(task, now, "").length > task.emitted) void this.#emitDue(task);
+    if (changesBy(task, now) > task.emitted) void this.#emitDue(task);
   }
 
   #cancelTimers(task: Task): void {

@@ -103,14 +103,23 @@ export interface StatusChange {
   payload: KlingTask;
 }
 
-/** The status changes a task went through by `now`, in order: what its callbacks send. */
-export function statusChanges(task: Task, now: number, videoUrl: string): StatusChange[] {
-  const stages: [KlingStatus, number][] = [
+/** A task's status changes and their times, in order (a held change's time is `Infinity`). */
+function stages(task: Task): [KlingStatus, number][] {
+  return [
     ["submitted", task.createdAt],
     ["processing", task.processingAt],
     [task.outcome, task.finishAt],
   ];
-  return stages
+}
+
+/** How many status changes a task went through by `now` (without building their payloads). */
+export function changesBy(task: Task, now: number): number {
+  return stages(task).filter(([, at]) => at <= now).length;
+}
+
+/** The status changes a task went through by `now`, in order: what its callbacks send. */
+export function statusChanges(task: Task, now: number, videoUrl: string): StatusChange[] {
+  return stages(task)
     .filter(([, at]) => at <= now)
     .map(([status, at]) => {
       const terminal = status === "succeed" || status === "failed";
@@ -131,7 +140,7 @@ export function statusChanges(task: Task, now: number, videoUrl: string): Status
 
 /** When the task's next status change after `now` happens, or `undefined` (none, or held). */
 export function nextChangeAt(task: Task, now: number): number | undefined {
-  const next = [task.createdAt, task.processingAt, task.finishAt].find((at) => at > now);
+  const next = stages(task).find(([, at]) => at > now)?.[1];
   return next !== undefined && Number.isFinite(next) ? next : undefined;
 }
 
