@@ -49,7 +49,7 @@ function runsOf(codes) {
 }
 
 /** The spec as a plain object, parsed from openapi.yaml as it is now. */
-export function loadSpec() {
+function loadSpec() {
   return parse(readFileSync(specSource, "utf8"));
 }
 
@@ -61,6 +61,11 @@ export function renderFacts(doc = loadSpec()) {
   const mapped = Object.keys(mapping.statuses);
   if (JSON.stringify([...mapped].sort()) !== JSON.stringify([...enumerated].sort())) {
     throw new Error(`x-status-mapping lists ${mapped} but GatewayTaskStatus is ${enumerated}`);
+  }
+  const klingStatuses = schemas.TaskStatus.enum;
+  const fromKling = Object.keys(mapping.fromKling);
+  if (JSON.stringify([...fromKling].sort()) !== JSON.stringify([...klingStatuses].sort())) {
+    throw new Error(`x-status-mapping maps ${fromKling} but TaskStatus is ${klingStatuses}`);
   }
   for (const [kling, gateway] of Object.entries(mapping.fromKling)) {
     if (mapping.statuses[gateway]?.kling !== kling) {
@@ -86,7 +91,7 @@ export function renderFacts(doc = loadSpec()) {
 /** What a gateway status stands for: \`GatewayTaskStatus\`'s \`x-status-mapping\` in the spec. */
 export interface GatewayStatusFact {
   /** The Kling status it stands for. */
-  readonly kling: "submitted" | "processing" | "succeed" | "failed";
+  readonly kling: ${klingStatuses.map((s) => JSON.stringify(s)).join(" | ")};
   /** The progress the gateway shows with it. */
   readonly progress: string;
   /**
@@ -298,7 +303,7 @@ function checkNulls(entry) {
 }
 
 /** The departures as data; throws when the spec says something this cannot turn into data. */
-export function departures(doc) {
+function departures(doc) {
   const locations = instanceLocations(doc);
   const examples = doc.components?.examples ?? {};
   const byId = new Map();

@@ -63,6 +63,15 @@ describe("checkSubmitBody", () => {
     ).not.toThrow();
     // Values of the right type outside the schema are Kling's to refuse (a 400), not a crash.
     expect(() => checkSubmitBody({ ...valid, mode: "turbo", duration: "7" })).not.toThrow();
+    // An optional field set to undefined is left out of the JSON, so it is absent, not mistyped.
+    expect(() =>
+      checkSubmitBody({
+        ...valid,
+        negative_prompt: undefined,
+        duration: undefined,
+        mode: undefined,
+      }),
+    ).not.toThrow();
   });
 
   it.each(cases)("refuses %s, naming the field", (_what, change, field, keyword) => {

@@ -246,8 +246,10 @@ export async function checkWebhook(
   if (!id || !timestamp || !signature) return "missing webhook-id, -timestamp or -signature";
   if (!/^\d{1,12}$/.test(timestamp)) return "malformed webhook-timestamp";
   const age = Math.floor((options.now ?? Date.now()) / 1000) - Number(timestamp);
-  if (age > toleranceSeconds) return "webhook-timestamp is too old";
-  if (age < -toleranceSeconds) return "webhook-timestamp is in the future";
+  // Negated so that a NaN tolerance or time (an unset setting read as a number) refuses every
+  // webhook instead of letting one of any age through.
+  if (!(age <= toleranceSeconds)) return "webhook-timestamp is too old";
+  if (!(age >= -toleranceSeconds)) return "webhook-timestamp is in the future";
   const candidates: Uint8Array[] = [];
   for (const part of signature.split(" ")) {
     const [version, value] = part.split(",", 2);

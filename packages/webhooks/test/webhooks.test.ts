@@ -276,6 +276,20 @@ describe("verifyWebhook", () => {
       expect(await reasonOf(verify(stale))).toBe("webhook-timestamp is too old");
     });
 
+    it("refuses every webhook when the tolerance or the time is not a number", async () => {
+      // Number(process.env.UNSET) is NaN: it must close the check, not open it to any age.
+      const ancient = await sign({ timestamp: 1 });
+      expect(await reasonOf(verify(ancient, { toleranceSeconds: Number.NaN }))).toBe(
+        "webhook-timestamp is too old",
+      );
+      expect(await reasonOf(verify(await sign(), { toleranceSeconds: Number.NaN }))).toBe(
+        "webhook-timestamp is too old",
+      );
+      expect(await reasonOf(verify(ancient, { now: Number.NaN }))).toBe(
+        "webhook-timestamp is too old",
+      );
+    });
+
     it("uses the clock when no time is given", async () => {
       const now = Math.floor(Date.now() / 1000);
       const headers = await sign({ timestamp: now });
