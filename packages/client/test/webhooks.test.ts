@@ -1,3 +1,4 @@
+import { STANDARD_WEBHOOKS_VECTOR as VECTOR } from "@kling-multi-image/test-support";
 import { describe, expect, it } from "vitest";
 import {
   assertCallbackPayload,
@@ -5,15 +6,6 @@ import {
   verifyCallback,
   WebhookVerificationError,
 } from "../src/webhooks.js";
-
-// Standard Webhooks' published test vector (standard-webhooks/standard-webhooks libraries).
-const VECTOR = {
-  secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-  id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
-  timestamp: 1614265330,
-  body: '{"test": 2432232314}',
-  signature: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
-};
 
 const SECRET = "whsec_c2VjcmV0LWtleS1mb3ItdGVzdHMtMTIzNDU2Nzg5MA==";
 const OTHER = "whsec_b3RoZXItc2VjcmV0LWtleS1mb3ItdGVzdHMtOTg3Ng==";

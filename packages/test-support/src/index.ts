@@ -22,3 +22,4 @@ export {
 } from "./receiver.js";
 export { type RedisServer, startRedis } from "./redis.js";
 export { type StaticServer, serveStatic } from "./static-server.js";
+export { STANDARD_WEBHOOKS_VECTOR } from "./webhook-vector.js";

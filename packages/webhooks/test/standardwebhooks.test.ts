@@ -1,18 +1,11 @@
 // Cross-checks against the official `standardwebhooks` package (the reference implementation of
 // https://www.standardwebhooks.com/): what it signs verifies here, what is signed here verifies
 // there, and the two agree on the edges of the timestamp tolerance and on key rotation.
+
+import { STANDARD_WEBHOOKS_VECTOR as VECTOR } from "@kling-multi-image/test-support";
 import { WebhookVerificationError as TheirError, Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signWebhook, verifyWebhook, WebhookVerificationError } from "../src/index.js";
-
-// The specification's published test vector.
-const VECTOR = {
-  secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-  id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
-  timestamp: 1614265330,
-  body: '{"test": 2432232314}',
-  signature: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
-};
 
 const NOW = 1_764_021_600;
 
