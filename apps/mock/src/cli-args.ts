@@ -157,7 +157,7 @@ export function parseCli(
     try {
       decodeSecret(secret);
     } catch {
-      return { kind: "error", message: "--webhook-secret must look like whsec_<base64>" };
+      return { kind: "error", message: "--webhook-secret must be Base64, as in whsec_<base64>" };
     }
   }
   const port = int("port", str("port") ?? env.PORT, 4010);

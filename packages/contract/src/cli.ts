@@ -119,7 +119,7 @@ export function parseCli(
     try {
       decodeSecret(secret);
     } catch {
-      throw new UsageError("--callback-secret must be whsec_ followed by Base64");
+      throw new UsageError("--callback-secret must be Base64, as in whsec_<base64>");
     }
     options.callbackSecret = secret;
   }

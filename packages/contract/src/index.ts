@@ -27,6 +27,7 @@ export {
   type Mutation,
   type RequestRules,
   readRules,
+  type ValidBodyOptions,
   validBody,
 } from "./generate/index.js";
 export type { RecordedRequest, RecordedResponse } from "./http.js";

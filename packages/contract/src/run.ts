@@ -6,10 +6,11 @@
  * registry order, probes first, and turns what they found into the report.
  */
 
+import { decodeSecret } from "@kling-multi-image/webhooks";
 import { startReceiver } from "./callbacks/receiver.js";
 import type { CallbackInbox, CheckContext } from "./checks/define.js";
 import { CHECKS, type RunnableCheck } from "./checks/registry.js";
-import { CHECK_NAMES, type CheckName, RESPONSE_CHECKS } from "./names.js";
+import type { CheckName } from "./names.js";
 import type { ResolvedOptions } from "./options.js";
 import { isSelected, planRun, RUNNABLE_CHECKS, reportedBy } from "./plan.js";
 import { Session } from "./session.js";
@@ -19,6 +20,8 @@ import type { CheckResult, ContractOptions, ContractReport, Failure } from "./ty
 export function resolveOptions(options: ContractOptions): ResolvedOptions & ContractOptions {
   if (!options.baseUrl) throw new TypeError("baseUrl is required");
   if (!options.apiKey) throw new TypeError("apiKey is required");
+  // Refused here, before any check runs (and any task is paid for), not at every delivery.
+  if (options.callbackSecret !== undefined) decodeSecret(options.callbackSecret);
   return {
     ...options,
     allowBillable: options.allowBillable ?? false,
@@ -107,7 +110,7 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
   const unreachable = session.answered === 0 && session.unanswered > 0;
   const deadReason = `the server did not answer ${session.unanswered} request(s); nothing else was tried`;
   if (unreachable) {
-    for (const name of CHECK_NAMES) skipReasons.set(name, deadReason);
+    for (const { name } of CHECKS) skipReasons.set(name, deadReason);
     skipped.push(deadReason);
   } else {
     try {
@@ -119,7 +122,8 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
 
   for (const check of CHECKS) {
     const { name } = check;
-    if (!isSelected(resolved, check) && !RESPONSE_CHECKS.includes(name) && !skipReasons.has(name)) {
+    const response = check.stage === "response";
+    if (!isSelected(resolved, check) && !response && !skipReasons.has(name)) {
       skipReasons.set(name, "not selected");
     }
     const transient = session.inconclusive.get(name) ?? 0;
@@ -130,7 +134,7 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
     }
     // A check that ran but had nothing conclusive to examine did not pass: it did not happen.
     const conclusive = (session.cases.get(name) ?? 0) - transient;
-    const ranEmpty = !RESPONSE_CHECKS.includes(name) && !skipReasons.has(name) && conclusive <= 0;
+    const ranEmpty = !response && !skipReasons.has(name) && conclusive <= 0;
     if (ranEmpty && !failures.some((f) => f.check === name)) {
       const why = skipped.filter((line) => line.startsWith(`${name}:`)).at(-1);
       skipReasons.set(
@@ -139,10 +143,9 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
       );
     }
   }
-  const checks: CheckResult[] = CHECK_NAMES.map((name) => {
+  const checks: CheckResult[] = CHECKS.map(({ name, stage }) => {
     const own = dedupe(failures.filter((f) => f.check === name));
-    const reason =
-      RESPONSE_CHECKS.includes(name) && !unreachable ? undefined : skipReasons.get(name);
+    const reason = stage === "response" && !unreachable ? undefined : skipReasons.get(name);
     const cases = session.cases.get(name) ?? 0;
     const result: CheckResult = {
       name,
@@ -150,9 +153,7 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
       cases,
       failures: own,
       // The response checks run inside every other check: their time is the whole run's.
-      durationMs: RESPONSE_CHECKS.includes(name)
-        ? performance.now() - started
-        : (durations.get(name) ?? 0),
+      durationMs: stage === "response" ? performance.now() - started : (durations.get(name) ?? 0),
     };
     if (reason !== undefined && own.length === 0) result.skipReason = reason;
     return result;

@@ -129,10 +129,13 @@ describe("kling-contract CLI", () => {
       KLING_CALLBACK_SECRET: secret,
     });
     expect(parsed.options.callbackSecret).toBe(secret);
+    // The prefix is optional, as in Standard Webhooks.
+    const bare = ["--base-url", "http://x", "--api-key", "k", "--callback-secret", "c2VjcmV0"];
+    expect(parseCli(bare, {}).options.callbackSecret).toBe("c2VjcmV0");
     for (const bad of ["whsec_", "whsec_not base64!", "plain"])
       expect(() =>
         parseCli(["--base-url", "http://x", "--api-key", "k", "--callback-secret", bad], {}),
-      ).toThrow(/--callback-secret must be whsec_ followed by Base64/);
+      ).toThrow(/--callback-secret must be Base64, as in whsec_<base64>/);
   });
 
   it("reads the key from KLING_API_KEY", () => {

@@ -1,7 +1,9 @@
 // Which checks a run executes, from the options and the registry's declarations alone: cost,
 // the callback receiver, and the selection with what the selected checks wait on.
+import { json, startServer } from "@kling-multi-image/test-support";
 import { describe, expect, it } from "vitest";
 import { type PlanOptions, planRun, RUNNABLE_CHECKS } from "../src/plan.js";
+import { runContract } from "../src/run.js";
 
 /** Every runnable check's decision, by name. */
 function plan(options: PlanOptions) {
@@ -63,5 +65,34 @@ describe("planRun", () => {
     const decided = plan({ allowBillable: true, only: ["ensure_resource_availability"] });
     expect(decided.lifecycle).toEqual(runs());
     expect(decided.callbacks).toEqual({ run: false, reason: "not selected", listed: true });
+  });
+});
+
+describe("the callback inbox a run opens", () => {
+  it("gives the public URL, without its trailing slash, plus the run's path as callback_url", async () => {
+    const server = await startServer((_hit, res) =>
+      json(res, 400, { code: "invalid_request", message: "no", data: null }),
+    );
+    try {
+      await runContract({
+        baseUrl: server.url,
+        apiKey: "k",
+        allowBillable: true,
+        only: ["callbacks"],
+        callbackWaitMs: 0,
+        lifecycleTimeoutMs: 1_000,
+        callbacks: { publicUrl: "https://hooks.example.test/base//" },
+      });
+    } finally {
+      await server.close();
+    }
+    const urls = server.hits
+      .filter((hit) => hit.method === "POST")
+      .map((hit) => (JSON.parse(hit.body) as { callback_url?: string }).callback_url)
+      .filter((url) => url !== undefined);
+    expect(urls.length).toBeGreaterThan(0);
+    for (const url of urls) {
+      expect(url).toMatch(/^https:\/\/hooks\.example\.test\/base\/kling-contract\/[^/]+$/);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { signWebhook, verifyWebhook } from "../src/callbacks/signature.js";
 import { shellQuote, toCurl } from "../src/report/curl.js";
 import { toJUnit, xmlEscape } from "../src/report/junit.js";
 import { formatReport } from "../src/report/text.js";
+import { runContract } from "../src/run.js";
 import type { ContractReport } from "../src/types.js";
 
 describe("curl lines", () => {
@@ -132,6 +133,33 @@ describe("webhook signatures", () => {
     expect(await verifyWebhook(secret, headers(sig), body, { nowSeconds: now + 301 })).toMatch(
       /301 s from this machine's clock/,
     );
-    expect(await verifyWebhook(secret, {}, body, { nowSeconds: now })).toMatch(/^unsigned/);
+    expect(await verifyWebhook(secret, {}, body, { nowSeconds: now })).toBe(
+      "unsigned: missing webhook-id, webhook-timestamp, webhook-signature though a webhook secret was given",
+    );
+    expect(await verifyWebhook(secret, { "webhook-id": "m" }, body, { nowSeconds: now })).toBe(
+      "unsigned: missing webhook-timestamp, webhook-signature though a webhook secret was given",
+    );
+  });
+
+  it("names a timestamp that is not Unix seconds, or ahead of this machine's clock", async () => {
+    const sig = await signWebhook(secret, "msg_1", now, body);
+    expect(
+      await verifyWebhook(secret, { ...headers(sig), "webhook-timestamp": "soon" }, body, {
+        nowSeconds: now,
+      }),
+    ).toBe('webhook-timestamp "soon" is not Unix seconds');
+    expect(await verifyWebhook(secret, headers(sig), body, { nowSeconds: now - 400 })).toBe(
+      "webhook-timestamp is 400 s from this machine's clock (tolerance 300 s)",
+    );
+  });
+
+  it("says what is wrong with a secret that is not Base64, and runContract refuses one at once", async () => {
+    const sig = await signWebhook(secret, "msg_1", now, body);
+    expect(await verifyWebhook("whsec_@@@", headers(sig), body, { nowSeconds: now })).toBe(
+      "webhook secret must be whsec_ followed by Base64",
+    );
+    await expect(
+      runContract({ baseUrl: "http://127.0.0.1:1", apiKey: "k", callbackSecret: "whsec_@@@" }),
+    ).rejects.toThrow(new TypeError("webhook secret must be whsec_ followed by Base64"));
   });
 });

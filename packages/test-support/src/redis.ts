@@ -30,19 +30,28 @@ export async function startRedis(): Promise<RedisServer> {
     child = proc;
     await new Promise<void>((resolve, reject) => {
       let out = "";
-      const timer = setTimeout(
-        () => reject(new Error(`redis-server did not start: ${out}`)),
-        10_000,
-      );
-      proc.once("error", (error) => {
+      let ready = false;
+      const fail = (why: string) => {
         clearTimeout(timer);
-        reject(
-          new Error(`cannot run redis-server (apt-get install redis-server): ${error.message}`),
-        );
+        reject(new Error(why));
+      };
+      const timer = setTimeout(() => fail(`redis-server did not start: ${out}`), 10_000);
+      proc.once("error", (error) =>
+        fail(`cannot run redis-server (apt-get install redis-server): ${error.message}`),
+      );
+      // A server that exits before it is ready (port taken, bad argument) says so at once.
+      proc.once("exit", (code, signal) => {
+        if (!ready) fail(`redis-server exited (${code ?? signal}) before it was ready: ${out}`);
+      });
+      // Read to the end so the pipes never fill; kept only until the server is ready.
+      proc.stderr?.on("data", (chunk: Buffer) => {
+        if (!ready) out += chunk.toString();
       });
       proc.stdout?.on("data", (chunk: Buffer) => {
+        if (ready) return;
         out += chunk.toString();
         if (out.includes("Ready to accept connections")) {
+          ready = true;
           clearTimeout(timer);
           resolve();
         }

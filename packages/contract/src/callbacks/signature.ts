@@ -5,11 +5,7 @@
  * tested against the official `standardwebhooks` package, both ways. Here the kit's messages,
  * which name what was found.
  */
-import {
-  signWebhook as sign,
-  verifyWebhook as verify,
-  WebhookVerificationError,
-} from "@kling-multi-image/webhooks";
+import { checkWebhook, signWebhook as sign } from "@kling-multi-image/webhooks";
 
 const NAMES = ["webhook-id", "webhook-timestamp", "webhook-signature"];
 
@@ -22,30 +18,37 @@ export async function verifyWebhook(
 ): Promise<string | undefined> {
   const { nowSeconds, toleranceSeconds = 300 } = options;
   const now = nowSeconds ?? Date.now() / 1000;
+  let reason: Awaited<ReturnType<typeof checkWebhook>>;
   try {
-    await verify({ secret, headers, body: rawBody, toleranceSeconds, now: now * 1000 });
-    return undefined;
+    reason = await checkWebhook({
+      secret,
+      headers,
+      body: rawBody,
+      toleranceSeconds,
+      now: now * 1000,
+    });
   } catch (error) {
-    // A secret that is not Base64 (the CLI checks the form, a library caller may not).
+    // A secret that is not Base64 (runContract and the CLI refuse one; a direct caller may not).
     if (error instanceof TypeError) return error.message;
-    if (!(error instanceof WebhookVerificationError)) throw error;
-    const timestamp = headers["webhook-timestamp"];
-    const signature = headers["webhook-signature"];
-    switch (error.reason) {
-      case "missing webhook-id, -timestamp or -signature": {
-        const missing = NAMES.filter((name) => !headers[name]).join(", ");
-        return `unsigned: missing ${missing} though a webhook secret was given`;
-      }
-      case "malformed webhook-timestamp":
-        return `webhook-timestamp ${JSON.stringify(timestamp)} is not Unix seconds`;
-      case "webhook-timestamp is too old":
-      case "webhook-timestamp is in the future": {
-        const skew = Math.abs(Math.floor(now) - Number(timestamp));
-        return `webhook-timestamp is ${skew} s from this machine's clock (tolerance ${toleranceSeconds} s)`;
-      }
-      default:
-        return `no v1 signature in ${JSON.stringify(signature)} matches HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}" with the given secret`;
+    throw error;
+  }
+  const timestamp = headers["webhook-timestamp"];
+  switch (reason) {
+    case undefined:
+      return undefined;
+    case "missing webhook-id, -timestamp or -signature": {
+      const missing = NAMES.filter((name) => !headers[name]).join(", ");
+      return `unsigned: missing ${missing} though a webhook secret was given`;
     }
+    case "malformed webhook-timestamp":
+      return `webhook-timestamp ${JSON.stringify(timestamp)} is not Unix seconds`;
+    case "webhook-timestamp is too old":
+    case "webhook-timestamp is in the future": {
+      const skew = Math.abs(Math.floor(now) - Number(timestamp));
+      return `webhook-timestamp is ${skew} s from this machine's clock (tolerance ${toleranceSeconds} s)`;
+    }
+    default:
+      return `no v1 signature in ${JSON.stringify(headers["webhook-signature"])} matches HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}" with the given secret`;
   }
 }
 

@@ -10,7 +10,7 @@ import { excerpt, parseJson } from "../http.js";
 import { describeErrors } from "../oracle.js";
 import type { Session } from "../session.js";
 import { defineCheck } from "./define.js";
-import { KLING_RANK, NO_TASK, passTime } from "./lifecycle.js";
+import { KLING_RANK, passTime } from "./lifecycle.js";
 import type { Finding, LifecycleOutcome, Outcome } from "./outcome.js";
 
 const NAME = "callbacks";
@@ -24,7 +24,6 @@ export const callbacksCheck = defineCheck({
   billable: true,
   stage: "main",
   needs: ["inbox", "task"],
-  emptyReason: NO_TASK,
   run: ({ session, inbox, task }) => callbacks(session, inbox.receiver, inbox.path, task),
 });
 

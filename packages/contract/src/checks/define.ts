@@ -6,7 +6,7 @@
  */
 import type { Receiver } from "../callbacks/receiver.js";
 import type { Session } from "../session.js";
-import type { CheckMetadata } from "./metadata.js";
+import type { CheckMetadata, Stage } from "./metadata.js";
 import type { LifecycleOutcome, Outcome } from "./outcome.js";
 
 /** Where this run's callbacks go. */
@@ -52,7 +52,7 @@ export interface StepOutcome<E extends string = string> extends Outcome<E> {
  */
 export interface CheckSpec<N extends string, E extends string, K extends Need>
   extends CheckMetadata<N> {
-  readonly stage: "probe" | "main";
+  readonly stage: Exclude<Stage, "response">;
   /** Resources the run cannot do without; the check is skipped when one cannot be had. */
   readonly needs: readonly K[];
   /** Resources the run makes available; it runs whenever a check that needs one of them does. */
@@ -66,7 +66,7 @@ export interface CheckSpec<N extends string, E extends string, K extends Need>
 /** A check as the runner sees it: every field present, and a run that takes any context. */
 export interface CheckDefinition<N extends string = string, E extends string = string>
   extends CheckMetadata<N> {
-  readonly stage: "probe" | "main";
+  readonly stage: Exclude<Stage, "response">;
   readonly needs: readonly Need[];
   readonly provides: readonly Need[];
   readonly judges: readonly CheckMetadata[];

@@ -3,11 +3,6 @@
  * from the spec (`limits.ts`), valid bodies within them (`valid.ts`), and invalid bodies that each
  * break one named rule (`mutations.ts`).
  */
-export { type RequestRules, readRules, type StringRule } from "./limits.js";
-export {
-  type GeneratedBody,
-  MUTATIONS,
-  type Mutation,
-  type MutationRule,
-} from "./mutations.js";
-export { finalize, imageArbitrary, type ValidBodyOptions, validBody } from "./valid.js";
+export { type RequestRules, readRules } from "./limits.js";
+export { type GeneratedBody, MUTATIONS, type Mutation } from "./mutations.js";
+export { finalize, type ValidBodyOptions, validBody } from "./valid.js";

@@ -275,9 +275,6 @@ const RULES = {
   },
 } satisfies Record<string, RuleSpec>;
 
-/** The name of one mutation rule. */
-export type MutationRule = keyof typeof RULES;
-
 /** Every mutation rule, one rule broken per body, in {@link RULES} order. */
 export const MUTATIONS: readonly Mutation[] = Object.entries(RULES).map(
   ([rule, spec]: [string, RuleSpec]) => ({

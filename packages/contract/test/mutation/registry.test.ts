@@ -104,7 +104,6 @@ describe("the registry", () => {
         needs: ["inbox", "task"],
         provides: [],
         judges: [],
-        emptyReason: NO_TASK,
       },
     ]);
   });
